@@ -1,0 +1,78 @@
+"""Time for the model: a protocol and two clocks.
+
+The model never reads the wall clock itself; a Simulator owns one clock and everything that
+expires or heartbeats asks it.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+#: 2026-01-01T00:00:00Z, where a ManualClock starts unless told otherwise.
+DEFAULT_EPOCH = 1767225600.0
+
+
+class Clock(Protocol):
+    """Anything that says what time it is, in seconds since the Unix epoch."""
+
+    def now(self) -> float:
+        """Seconds since the Unix epoch."""
+        ...
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds`` (virtual clocks) or by an offset (wall clocks)."""
+        ...
+
+
+class ManualClock:
+    """Virtual time that moves only when told to: deterministic tests."""
+
+    def __init__(self, start: float = DEFAULT_EPOCH) -> None:
+        self._now = float(start)
+
+    def now(self) -> float:
+        """The current virtual time."""
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move virtual time forward; going backwards is refused."""
+        if seconds < 0:
+            raise ValueError(f"cannot move a clock backwards ({seconds} seconds)")
+        self._now += seconds
+
+    def __repr__(self) -> str:
+        return f"ManualClock(start={self._now!r})"
+
+
+class SystemClock:
+    """Wall-clock time plus an offset, so a live server can still be moved forward."""
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = float(offset)
+
+    def now(self) -> float:
+        """Wall-clock time plus the accumulated offset."""
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        """Add ``seconds`` to the offset."""
+        if seconds < 0:
+            raise ValueError(f"cannot move a clock backwards ({seconds} seconds)")
+        self.offset += seconds
+
+    def __repr__(self) -> str:
+        return f"SystemClock(offset={self.offset!r})"
+
+
+def rfc3339(timestamp: float) -> str:
+    """Format a timestamp as Vault does in status (RFC 3339, seconds, UTC)."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc3339_nano(timestamp: float) -> str:
+    """Format a timestamp with nanoseconds, as Vault's wrap_info.creation_time."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    nanos = round((timestamp - int(timestamp)) * 1e9) % 1_000_000_000
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"

@@ -1,0 +1,65 @@
+"""Links between clusters: partitions and crashed clusters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Network:
+    """Which clusters can reach which: a pair is cut by a partition or by either one crashing."""
+
+    def __init__(self) -> None:
+        self.partitions: set[frozenset[str]] = set()
+        self.crashed: set[str] = set()
+
+    def partition(self, a: str, b: str) -> None:
+        """Cut the link between ``a`` and ``b`` (both directions)."""
+        if a == b:
+            raise ValueError("a cluster cannot be partitioned from itself")
+        self.partitions.add(frozenset((a, b)))
+
+    def heal(self, a: str | None = None, b: str | None = None) -> None:
+        """Restore the link between ``a`` and ``b``; with no names, every link; with one, its."""
+        if a is None and b is None:
+            self.partitions.clear()
+        elif b is None or a is None:
+            name = a or b
+            self.partitions = {pair for pair in self.partitions if name not in pair}
+        else:
+            self.partitions.discard(frozenset((a, b)))
+
+    def crash(self, name: str) -> None:
+        """Take ``name`` down: nothing reaches it until it restarts."""
+        self.crashed.add(name)
+
+    def restart(self, name: str) -> None:
+        """Bring ``name`` back up with its storage as it was."""
+        self.crashed.discard(name)
+
+    def is_up(self, name: str) -> bool:
+        """True unless ``name`` has crashed."""
+        return name not in self.crashed
+
+    def reachable(self, a: str, b: str) -> bool:
+        """True if ``a`` and ``b`` are both up and not partitioned from each other."""
+        if a in self.crashed or b in self.crashed:
+            return False
+        return a == b or frozenset((a, b)) not in self.partitions
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-able state."""
+        return {
+            "partitions": sorted(sorted(pair) for pair in self.partitions),
+            "crashed": sorted(self.crashed),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Network:
+        """Rebuild from ``to_json`` output."""
+        network = cls()
+        network.partitions = {frozenset(pair) for pair in data["partitions"]}
+        network.crashed = set(data["crashed"])
+        return network
+
+    def __repr__(self) -> str:
+        return f"Network(partitions={len(self.partitions)}, crashed={sorted(self.crashed)!r})"

@@ -1,0 +1,100 @@
+"""How a secondary follows its primary: merkle-diff -> merkle-sync -> stream-wals.
+
+``advance_secondary`` does one unit of work (one state change or one WAL entry, or every
+pending entry when ``drain``); it answers whether it made progress, so ``Simulator.sync`` can
+run until nothing moves. A corrupted tree makes a secondary oscillate between merkle-diff and
+merkle-sync without counting as progress (Vault loops the same way until a reindex).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fakevault.model.storage import Storage, is_local
+
+if TYPE_CHECKING:
+    from fakevault.model.replication import ReplicationRole
+    from fakevault.model.simulator import Simulator
+
+
+def advance_secondary(world: Simulator, role: ReplicationRole, *, drain: bool) -> bool:
+    """Move ``role`` (a secondary) one step closer to its primary; True if it moved."""
+    if role.mode != "secondary" or role.stalled or not world.link_up(role):
+        return False
+    primary = world.primary_of(role)
+    assert primary is not None  # link_up guarantees it
+    _heartbeat(world, role, primary)
+    if role.state == "merkle-diff":
+        return _merkle_diff(role, primary)
+    if role.state == "merkle-sync":
+        return _merkle_sync(world, role, primary)
+    if role.state == "stream-wals":
+        return _stream(world, role, primary, drain=drain)
+    role.state = "merkle-diff"  # "idle" with a live link: start over, as Vault reconnects
+    return True
+
+
+def _heartbeat(world: Simulator, role: ReplicationRole, primary: ReplicationRole) -> None:
+    now = world.clock.now()
+    role.last_heartbeat = now
+    primary.known[role.secondary_id].last_heartbeat = now
+
+
+def _trees_corrupted(role: ReplicationRole, storage: Storage) -> bool:
+    if storage.replicated.corrupted:
+        return True
+    return role.type == "dr" and storage.local.corrupted
+
+
+def _merkle_diff(role: ReplicationRole, primary: ReplicationRole) -> bool:
+    mine, theirs = role.cluster.storage, primary.cluster.storage
+    keys = mine.replicated.diff(theirs.replicated)
+    if role.type == "dr":
+        keys |= mine.local.diff(theirs.local)
+    role.pending_keys = sorted(keys)
+    role.sync_target = theirs.last_wal
+    role.remote_epoch = theirs.epoch
+    role.state = "merkle-sync"
+    corrupted = _trees_corrupted(role, mine) or _trees_corrupted(primary, theirs)
+    return not corrupted
+
+
+def _merkle_sync(world: Simulator, role: ReplicationRole, primary: ReplicationRole) -> bool:
+    mine, theirs = role.cluster.storage, primary.cluster.storage
+    for key in role.pending_keys:
+        if role.type == "performance" and is_local(key):
+            continue
+        mine.apply(key, theirs.text(key))
+    world.invariants.record_apply(role, primary, len(role.pending_keys))
+    role.pending_keys = []
+    if _trees_corrupted(role, mine) or _trees_corrupted(primary, theirs) \
+            or role.remote_epoch != theirs.epoch:
+        role.state = "merkle-diff"
+        return False
+    role.last_remote_wal = role.sync_target
+    role.state = "stream-wals"
+    return True
+
+
+def _stream(world: Simulator, role: ReplicationRole, primary: ReplicationRole, *,
+            drain: bool) -> bool:
+    theirs = primary.cluster.storage
+    if role.remote_epoch != theirs.epoch:
+        role.state = "merkle-diff"
+        return True
+    entries = theirs.entries_after(role.last_remote_wal)
+    if entries is None:  # fell behind the primary's retained WAL
+        role.state = "merkle-diff"
+        return True
+    if not entries:
+        return False
+    if not drain:
+        entries = entries[:1]
+    mine = role.cluster.storage
+    carries_local = role.type == "dr"
+    for entry in entries:
+        if carries_local or not entry.local:
+            mine.apply(entry.key, entry.text)
+        role.last_remote_wal = entry.index
+    world.invariants.record_apply(role, primary, len(entries))
+    return True
