@@ -5,5 +5,14 @@ from fakevault.model.errors import VaultError
 from fakevault.model.invariants import Violation
 from fakevault.model.simulator import Simulator
 
-__all__ = ["ManualClock", "Simulator", "SystemClock", "VaultError", "Violation"]
+__all__ = ["ManualClock", "Simulator", "SystemClock", "VaultError", "Violation", "create_app"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # The HTTP layer (and Werkzeug) load only when asked for: the pytest plugin stays cheap.
+    if name == "create_app":
+        from fakevault.http.app import create_app
+
+        return create_app
+    raise AttributeError(f"module 'fakevault' has no attribute {name!r}")

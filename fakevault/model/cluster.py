@@ -6,6 +6,7 @@ import base64
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from fakevault.model.ceremony import Ceremony
 from fakevault.model.messages import error
 from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole, ReplicationType
 from fakevault.model.storage import LOCAL_PREFIX, Storage, canonical_json, is_local
@@ -29,6 +30,7 @@ class Cluster:
         self.unseal_threshold = unseal_threshold
         self.performance = ReplicationRole(self, "performance")
         self.dr = ReplicationRole(self, "dr")
+        self.ceremony = Ceremony()
 
     def __repr__(self) -> str:
         return f"Cluster(name={self.name!r}, api_addr={self.api_addr!r})"
@@ -151,6 +153,7 @@ class Cluster:
             "unseal_threshold": self.unseal_threshold,
             "performance": self.performance.to_json(),
             "dr": self.dr.to_json(),
+            "ceremony": self.ceremony.to_json(),
         }
 
     def load_json(self, data: dict[str, Any]) -> None:
@@ -162,6 +165,7 @@ class Cluster:
         self.unseal_threshold = int(data["unseal_threshold"])
         self.performance.load_json(data["performance"])
         self.dr.load_json(data["dr"])
+        self.ceremony.load_json(data["ceremony"])
 
 
 def new_unseal_key(raw: bytes) -> str:

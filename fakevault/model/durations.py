@@ -58,6 +58,8 @@ def parse_seconds(value: object, *, field: str = "ttl") -> int:
 
 
 def _parse(value: object) -> float:
+    if value is None:  # parseutil: nil is the zero duration (the caller's default applies)
+        return 0.0
     if isinstance(value, bool):
         raise TypeError("expected a duration string or a number of seconds, not a boolean")
     if isinstance(value, int | float):

@@ -3,7 +3,9 @@
 * ``split_brain``: two primaries in one replication set (type + cluster_id).
 * ``wal_regressed``: a WAL position went backwards without a wipe or a new primary.
 * ``diverged``: a caught-up, connected secondary whose merkle root is not its primary's.
-* ``lost_writes``: a write a primary acknowledged is missing from a later primary of its set.
+* ``lost_writes``: a write a primary acknowledged is missing from a later primary of its set
+  (checked whenever the set's live primaries change and exactly one is up: a crashed primary
+  serves nobody, so promoting a lagging secondary in its place loses its unreplicated writes).
 * ``revoked_received``: a secondary received data after its id was revoked.
 * ``token_reused``: an activation token was redeemed twice.
 
@@ -58,7 +60,7 @@ class InvariantChecker:
         self.violations: list[Violation] = []
         self._current: Operation | None = None
         self._acked: dict[SetKey, dict[str, _Acked]] = {}
-        self._primaries: dict[SetKey, frozenset[str]] = {}
+        self._primaries: dict[SetKey, frozenset[str]] = {}  # live primaries, last operation
         self._reported: set[str] = set()
         self._wal_marks: dict[str, tuple[int, int]] = {}
         self._remote_marks: dict[str, tuple[str, int]] = {}
@@ -104,21 +106,20 @@ class InvariantChecker:
     # -- checks after each operation -----------------------------------------------------
     def after_operation(self, world: Simulator) -> None:
         """Check the world's state once an operation (and its eager sync) is done."""
-        primaries = _primaries(world)
-        self._check_split_brain(primaries)
-        changed = {key for key in primaries.keys() | self._primaries.keys()
-                   if primaries.get(key) != self._primaries.get(key)}
+        self._check_split_brain(_primaries(world))
+        live = _primaries(world, live=True)
+        changed = {key for key in live.keys() | self._primaries.keys()
+                   if live.get(key) != self._primaries.get(key)}
         for set_key in changed:
-            self._check_lost_writes(world, set_key, primaries.get(set_key, frozenset()))
-        self._primaries = primaries
+            self._check_lost_writes(world, set_key, live.get(set_key, frozenset()))
+        self._primaries = live
         self._check_wal_monotonic(world)
         self._check_convergence(world)
 
     def check(self, world: Simulator) -> list[Violation]:
         """Run every check now, over the whole world; returns all violations on record."""
-        primaries = _primaries(world)
-        self._check_split_brain(primaries)
-        for set_key, names in primaries.items():
+        self._check_split_brain(_primaries(world))
+        for set_key, names in _primaries(world, live=True).items():
             self._check_lost_writes(world, set_key, names)
         self._check_wal_monotonic(world)
         self._check_convergence(world)
@@ -236,9 +237,12 @@ class InvariantChecker:
         return checker
 
 
-def _primaries(world: Simulator) -> dict[SetKey, frozenset[str]]:
+def _primaries(world: Simulator, *, live: bool = False) -> dict[SetKey, frozenset[str]]:
+    """Primaries by set; with ``live``, only those on clusters that are up."""
     found: dict[SetKey, set[str]] = {}
     for cluster in world.clusters.values():
+        if live and cluster.crashed:
+            continue
         for role in cluster.roles:
             if role.mode == "primary":
                 found.setdefault((role.type, role.cluster_id), set()).add(cluster.name)

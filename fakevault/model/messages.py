@@ -117,6 +117,90 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
             "no cluster named {name!r}; clusters are {names}", InvalidRequestError, "U",
             "fakevault's own"),
         "bad_key": Message("invalid storage key {key!r}: {reason}", InvalidRequestError, "U"),
+        "dr_operation_token_missing": Message(
+            "DR operation token was not provided", InvalidRequestError, "V",
+            "hashicorp/vault#4498 (the status code is our guess)"),
+        "dr_operation_token_invalid": Message(
+            "invalid DR operation token", InvalidRequestError, "U"),
+        # -- DR operation token ceremony (vault/generate_root.go) ---------------------------
+        "ceremony_in_progress": Message("root generation already in progress",
+                                        InvalidRequestError, "V"),
+        "ceremony_otp_length": Message("OTP string has incorrect length", InvalidRequestError,
+                                       "V"),
+        "ceremony_pgp_unsupported": Message(
+            "fakevault does not encrypt to PGP keys; start the attempt with an OTP instead",
+            InvalidRequestError, "U", "fakevault's own"),
+        "ceremony_key_missing": Message("'key' must be specified in request body as JSON",
+                                        InvalidRequestError, "V"),
+        "ceremony_not_started": Message("no root generation in progress", InvalidRequestError,
+                                        "V"),
+        "ceremony_bad_nonce": Message(
+            'incorrect nonce supplied; nonce for this root generation operation is "{nonce}"',
+            InvalidRequestError, "V"),
+        "ceremony_bad_key": Message("'key' must be a valid hex or base64 string",
+                                    InvalidRequestError, "V"),
+        "ceremony_duplicate_key": Message(
+            "given key has already been provided during this generation operation",
+            InvalidRequestError, "V"),
+        "ceremony_aborted": Message(
+            "root generation aborted: the key shares do not reconstruct this cluster's root key",
+            InvalidRequestError, "U", "prefix verified, reason ours"),
+        # -- mounts (sys/mounts, vault/mount.go, vault/logical_system.go) ---------------------
+        "no_route": Message(
+            'no handler for route "{path}". route entry not found.', UnsupportedPathError, "V",
+            "vault/router.go"),
+        "engine_not_simulated": Message(
+            "fakevault does not simulate the {type} secrets engine mounted at {mount}; only kv "
+            "mounts serve requests", UnsupportedPathError, "U", "fakevault's own"),
+        "mount_in_use": Message("path is already in use at {path}", InvalidRequestError, "V",
+                                "vault/mount.go (a 409 coded error that Vault renders as 400)"),
+        "mount_protected": Message('cannot mount "{path}"', InvalidRequestError, "V",
+                                   "vault/mount.go (a 403 coded error that Vault renders as 400)"),
+        "unmount_protected": Message('cannot unmount "{path}"', InvalidRequestError, "V",
+                                     "vault/mount.go"),
+        "mount_singleton": Message('mount type of "{type}" is not mountable', InvalidRequestError,
+                                   "V", "vault/mount.go (403 coded, rendered as 400)"),
+        "mount_type_missing": Message("backend type must be specified as a string",
+                                      InvalidRequestError, "V", "vault/logical_system.go"),
+        "mount_unknown_type": Message("plugin not found in the catalog: {type}",
+                                      InvalidRequestError, "V", "vault/logical_system_test.go"),
+        "mount_type_not_simulated": Message(
+            'fakevault only simulates kv mounts; "{type}" is a Vault secrets engine it does not '
+            "implement", InvalidRequestError, "U", "fakevault's own"),
+        "mount_bad_kv_version": Message(
+            'invalid kv version "{version}": use "1" or "2"', InvalidRequestError, "U",
+            "Vault fails later with an internal 'nil backend' error"),
+        "mount_nonlocal_on_secondary": Message(
+            "cannot add a non-local mount to a replication secondary", InvalidRequestError, "V",
+            "vault/logical_system.go handleMount"),
+        "unmount_nonlocal_on_secondary": Message(
+            "cannot unmount a non-local mount on a replication secondary", InvalidRequestError,
+            "V", "vault/logical_system.go handleUnmount"),
+        "mount_not_found": Message("No secret engine mount at {path}", InvalidRequestError, "V",
+                                   "vault/logical_system.go handleReadMount; observed as 400"),
+        # -- kv secrets engine (hashicorp/vault-plugin-secrets-kv) ---------------------------
+        "kv_missing_path": Message("missing path", InvalidRequestError, "V", "path_data.go"),
+        "kv_no_data": Message("no data provided", InvalidRequestError, "V", "path_data.go"),
+        "kv_missing_data_fields": Message("missing data fields", InvalidRequestError, "V",
+                                          "passthrough.go (kv v1)"),
+        "kv_cas_mismatch": Message("check-and-set parameter did not match the current version",
+                                   InvalidRequestError, "V", "path_data.go"),
+        "kv_cas_required": Message("check-and-set parameter required for this call",
+                                   InvalidRequestError, "V", "path_data.go"),
+        "kv_cas_parse": Message("error parsing check-and-set parameter", InvalidRequestError,
+                                "V", "path_data.go"),
+        "kv_no_versions": Message("No version number provided", InvalidRequestError, "V",
+                                  "path_delete.go (delete and undelete)"),
+        "kv_no_versions_destroy": Message("no version number provided", InvalidRequestError, "V",
+                                          "path_destroy.go (lower case there)"),
+        # -- sys/health query parameters ------------------------------------------------------
+        "health_bad_code": Message(
+            'invalid value for "{param}": {value!r} is not an HTTP status code',
+            InvalidRequestError, "U",
+            "http/sys_health.go answers 400 with an empty error list; the text is ours"),
+        "health_bad_bool": Message(
+            "bad value for {param} parameter: {value!r} is not a boolean", InvalidRequestError,
+            "U", "http/sys_health.go builds this text but answers 400 with an empty error list"),
         # -- HTTP-level messages (used by fakevault.http) -------------------------------------
         "permission_denied": Message("permission denied", PermissionDeniedError, "V",
                                      "vault/request_handling.go"),
@@ -124,6 +208,62 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
                                     "sdk/logical/error.go"),
         "unsupported_operation": Message("unsupported operation", UnsupportedOperationError, "V",
                                          "sdk/logical/error.go"),
+        # -- ACL policies (vault/logical_system.go, policy_store.go, policy.go) ---------------
+        "policy_missing": Message("'policy' parameter not supplied or empty",
+                                  InvalidRequestError, "V", "vault/logical_system.go"),
+        "policy_parse": Message(
+            "failed to parse policy: {reason}", InvalidRequestError, "V",
+            "vault/policy.go; the prefix is Vault's, the reason is pyhcl's or ours (Vault adds "
+            "line numbers and go-multierror wrapping)"),
+        "policy_immutable_update": Message('cannot update "{name}" policy', InvalidRequestError,
+                                           "V", "vault/policy_store.go SetPolicy"),
+        "policy_immutable_delete": Message('cannot delete "{name}" policy', InvalidRequestError,
+                                           "V", "vault/policy_store.go DeletePolicy"),
+        "policy_default_delete": Message("cannot delete default policy", InvalidRequestError,
+                                         "V", "vault/policy_store.go DeletePolicy"),
+        # -- token store (vault/token_store.go handleCreateCommon and friends) ---------------
+        "token_batch_parent": Message("batch tokens cannot create more tokens",
+                                      InvalidRequestError, "V", "vault/token_store.go"),
+        "token_restricted_parent": Message("restricted use token cannot generate child tokens",
+                                           InvalidRequestError, "V", "vault/token_store.go"),
+        "token_batch_field": Message('batch tokens cannot have "{field}" set',
+                                     InvalidRequestError, "V", "vault/token_store.go"),
+        "token_bad_type": Message("invalid 'token_type' value", InvalidRequestError, "V",
+                                  "vault/token_store.go"),
+        "token_negative_uses": Message("number of uses cannot be negative", InvalidRequestError,
+                                       "V", "vault/token_store.go"),
+        "token_negative_duration": Message("{field} must be positive", InvalidRequestError, "V",
+                                           "vault/token_store.go (ttl, explicit_max_ttl, "
+                                           "period)"),
+        "token_id_needs_sudo": Message("root or sudo privileges required to specify token id",
+                                       InvalidRequestError, "V", "vault/token_store.go"),
+        "token_orphan_needs_sudo": Message(
+            "root or sudo privileges required to create orphan token", InvalidRequestError, "V",
+            "vault/token_store.go"),
+        "token_period_needs_sudo": Message(
+            "root or sudo privileges required to create periodic token", InvalidRequestError,
+            "V", "vault/token_store.go"),
+        "token_child_policies": Message("child policies must be subset of parent",
+                                        InvalidRequestError, "V", "vault/token_store.go"),
+        "token_unassignable_policy": Message('cannot assign policy "{name}"',
+                                             InvalidRequestError, "V", "vault/token_store.go"),
+        "token_root_needs_root": Message(
+            "root tokens may not be created without parent token being root",
+            InvalidRequestError, "V", "vault/token_store.go"),
+        "token_batch_root": Message("batch tokens cannot be root tokens", InvalidRequestError,
+                                    "V", "vault/token_store.go"),
+        "token_expiring_root": Message(
+            "expiring root tokens cannot create non-expiring root tokens", InvalidRequestError,
+            "V", "vault/token_store.go"),
+        "token_custom_id_prefix": Message(
+            "custom token ID cannot have the '{prefix}' prefix", InvalidRequestError, "V",
+            "vault/token_store.go create (verified for 's.'; 'hvs.' is our extension)"),
+        "token_duplicate_id": Message("cannot create a token with a duplicate ID",
+                                      InvalidRequestError, "V", "vault/token_store.go create"),
+        "token_bad_token": Message("bad token", PermissionDeniedError, "V",
+                                   "vault/token_store.go handleLookup (403)"),
+        "token_batch_revoke": Message("batch tokens cannot be revoked", InvalidRequestError,
+                                      "V", "vault/token_store.go revokeCommon"),
     }
 )
 
@@ -142,3 +282,33 @@ def error(name: str, /, **fields: object) -> VaultError:
 def guessed_messages() -> list[tuple[str, Message]]:
     """The rows whose text or status is our choice rather than Vault's verified behaviour."""
     return [(key, row) for key, row in MESSAGES.items() if row.confidence == "U"]
+
+
+#: Warnings Vault returns (200, ``data: null``) on success; DR texts captured from real output.
+WARNINGS: MappingProxyType[str, tuple[str, Confidence]] = MappingProxyType({
+    "enable_primary": (
+        "This cluster is being enabled as a primary for replication. Vault will be unavailable "
+        "for a brief period and will resume service shortly.", "V"),
+    "enable_secondary": (
+        "Vault has successfully found secondary information; it may take a while to perform "
+        "setup tasks. Vault will be unavailable until these tasks and initial sync complete.",
+        "V"),
+    "promote": (
+        "This cluster is being promoted to a replication primary. Vault will be unavailable for "
+        "a brief period and will resume service shortly.", "V"),
+    "demote": (
+        "This cluster is being demoted to a replication secondary. Vault will be unavailable "
+        "for a brief period and will resume service shortly.", "V"),
+    "disable": (
+        "This cluster is having replication disabled. Vault will be unavailable for a brief "
+        "period and will resume service shortly.", "V"),
+    "recover": ("Replication recovery has been started; check the replication status for "
+                "progress.", "U"),
+    "reindex": ("Reindexing has been started; this can take a long time on large data sets. "
+                "Check the replication status for progress.", "U"),
+    "kv2_invalid_path": (
+        "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate "
+        "API endpoints to use. If using the Vault CLI, use 'vault kv {command}' for this "
+        "operation.", "V"),
+    "kv2_root": ("Non-listing operations on the root of a K/V v2 mount are not supported.", "V"),
+})

@@ -126,6 +126,8 @@ class ReplicationRole:
 
     # -- checks --------------------------------------------------------------------------
     def _require(self, operation_name: str) -> None:
+        if self.type == "performance" and self.cluster.is_dr_secondary:
+            raise error("dr_secondary_path_disabled")
         if (self.mode, operation_name) in TRANSITIONS:
             return
         key = REFUSALS.get((self.mode, operation_name), _DEFAULT_REFUSAL.get(operation_name))

@@ -47,6 +47,7 @@ class Simulator:
                  key_threshold: int = 1, clock: Clock | None = None,
                  addresses: Mapping[str, tuple[str, str]] | None = None) -> None:
         _validate_config(clusters, sync, root_token, wal_retention, key_shares, key_threshold)
+        _validate_options(strict, clusters, addresses)
         self.seed = seed
         self.sync_mode: SyncMode = sync
         self.strict = strict
@@ -311,10 +312,25 @@ def _validate_config(clusters: Sequence[str], sync: str, root_token: str, wal_re
         raise ValueError(f"sync must be 'eager' or 'manual', not {sync!r}")
     if not isinstance(root_token, str) or not root_token:
         raise ValueError("root_token must be a non-empty string")
-    if not isinstance(wal_retention, int) or wal_retention < 1:
+    if not _is_int(wal_retention) or wal_retention < 1:
         raise ValueError("wal_retention must be a positive number of entries")
+    if not (_is_int(key_shares) and _is_int(key_threshold)):
+        raise ValueError("key_shares and key_threshold must be integers")
     if not 1 <= key_threshold <= key_shares:
         raise ValueError("need 1 <= key_threshold <= key_shares")
+
+
+def _validate_options(strict: bool, clusters: Sequence[str],
+                      addresses: Mapping[str, tuple[str, str]] | None) -> None:
+    if not isinstance(strict, bool):
+        raise ValueError(f"strict must be True or False, not {strict!r}")
+    unknown = sorted(set(addresses or {}) - set(clusters))
+    if unknown:
+        raise ValueError(f"addresses names unknown clusters: {unknown!r}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _origin(addr: str) -> tuple[str, str, int | None]:

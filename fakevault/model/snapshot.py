@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from fakevault.model.clock import Clock, ManualClock, SystemClock
+from fakevault.model.errors import VaultError
 from fakevault.model.history import History
 from fakevault.model.invariants import InvariantChecker
 from fakevault.model.network import Network
@@ -29,7 +30,7 @@ def restore_simulator(cls: type[Simulator], data: Mapping[str, Any]) -> Simulato
                             f"this fakevault reads version {SNAPSHOT_VERSION}")
     try:
         return _restore(cls, data)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, VaultError) as exc:
         raise SnapshotError(f"corrupt snapshot: {type(exc).__name__}: {exc}") from None
 
 

@@ -1,0 +1,5 @@
+"""``python -m fakevault``."""
+
+from fakevault.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,260 @@
+"""``fakevault``: serve fake Vault Enterprise clusters, show their status, run scenarios.
+
+Exit codes: 0 success, 1 runtime error (port in use, unreadable state, server unreachable),
+2 usage error. User mistakes get one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import string
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from fakevault import __version__
+from fakevault.model.clock import SystemClock
+from fakevault.model.simulator import Simulator
+from fakevault.model.snapshot import SnapshotError
+
+READY_LINE = "fakevault: ready"
+
+
+class CommandError(Exception):
+    """A runtime failure the user can act on: printed as one line, exit code 1."""
+
+    exit_code = 1
+
+
+class UsageError(CommandError):
+    """Flags that make no sense together or name something invalid: exit code 2."""
+
+    exit_code = 2
+
+
+# -- argument parsing ----------------------------------------------------------------------
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: use a number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: use 0 to 65535")
+    return port
+
+
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}: use a number") from None
+    if not 1 <= count <= 26:
+        raise argparse.ArgumentTypeError("--clusters must be between 1 and 26")
+    return count
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, with one subcommand per job."""
+    parser = argparse.ArgumentParser(prog="fakevault", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"fakevault {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_serve(commands)
+    status = commands.add_parser("status", help="print every cluster's replication status")
+    status.add_argument("--addr", default=os.environ.get("VAULT_ADDR", "http://127.0.0.1:8200"),
+                        help="any cluster of a running `fakevault serve` (default: $VAULT_ADDR)")
+    status.add_argument("--token", default=os.environ.get("VAULT_TOKEN", "root"),
+                        help="the root token (default: $VAULT_TOKEN or root)")
+    return parser
+
+
+def _add_serve(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="serve simulated clusters on loopback ports")
+    which = serve.add_mutually_exclusive_group()
+    which.add_argument("--clusters", type=_count, metavar="N",
+                       help="how many clusters, named a, b, c, ... (default 3)")
+    which.add_argument("--cluster", action="append", metavar="NAME", dest="names",
+                       help="a cluster name (repeat for several)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8200,
+                       help="first port; clusters get consecutive ports (0: free ports)")
+    serve.add_argument("--root-token", default="root", help="root token of every cluster")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the world's random source")
+    serve.add_argument("--sync", choices=("eager", "manual"), default="eager",
+                       help="replicate after every operation, or only when told to")
+    serve.add_argument("--strict", action="store_true",
+                       help="refuse operations that would leave two primaries in one set")
+    serve.add_argument("--state", type=Path, metavar="FILE",
+                       help="load the world from FILE if it exists; save it there on shutdown")
+    serve.add_argument("--log-requests", action="store_true", help="log one line per request")
+
+
+def cluster_names(args: argparse.Namespace) -> list[str]:
+    """The names the user asked for."""
+    if args.names:
+        return list(args.names)
+    return list(string.ascii_lowercase[: args.clusters or 3])
+
+
+# -- serve -----------------------------------------------------------------------------------
+def load_world(args: argparse.Namespace) -> Simulator:
+    """The world from ``--state`` if that file exists, else a new one from the flags."""
+    state: Path | None = args.state
+    if state is not None and state.exists():
+        try:
+            data = json.loads(state.read_text(encoding="utf-8"))
+            return Simulator.restore(data)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, SnapshotError) as exc:
+            raise CommandError(f"cannot load state from {state}: {exc}") from None
+    return Simulator(seed=args.seed, clusters=cluster_names(args), sync=args.sync,
+                     strict=args.strict, root_token=args.root_token, clock=SystemClock())
+
+
+def save_world(sim: Simulator, path: Path) -> None:
+    """Write the world to ``path`` atomically: a crash mid-save leaves the old file intact."""
+    directory = path.resolve().parent
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(sim.snapshot(), out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def banner(sim: Simulator, host: str) -> str:
+    """What ``serve`` prints once listening, in the spirit of ``vault server -dev``."""
+    lines = [f"fakevault {__version__}: {len(sim.clusters)} simulated Vault Enterprise clusters "
+             f"(seed {sim.seed}, sync {sim.sync_mode}{', strict' if sim.strict else ''})", ""]
+    lines += [f"    {c.name}: VAULT_ADDR={c.api_addr}" for c in sim]
+    lines += ["", f"Root Token: {sim.root_token}"]
+    lines += [f"Unseal Key ({c.name}): {', '.join(c.unseal_keys)}" for c in sim]
+    first = next(iter(sim))
+    lines += [f"Control plane: {first.api_addr}/_fakevault/state (X-Vault-Token: root token)"]
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        lines += [f"WARNING: listening on {host}: reachable from beyond this machine"]
+    return "\n".join(lines) + "\n"
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the fake server until SIGINT or SIGTERM."""
+    from fakevault.testing.server import FakeVaultServer, PortInUseError
+
+    try:
+        sim = load_world(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    server = FakeVaultServer(sim, host=args.host, port=args.port,
+                             log_requests=args.log_requests)
+    try:
+        server.start()
+    except PortInUseError as exc:
+        raise CommandError(exc.strerror or str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    sys.stdout.write(banner(server.sim, args.host) + "\n" + READY_LINE + "\n")
+    sys.stdout.flush()
+    try:
+        while not stop.wait(0.2):
+            pass
+    finally:
+        server.stop()
+        if args.state is not None:
+            save_world(server.sim, args.state)
+            print(f"fakevault: saved the world to {args.state}", flush=True)
+    print("fakevault: stopped", flush=True)
+    return 0
+
+
+# -- status ----------------------------------------------------------------------------------
+def fetch_state(addr: str, token: str) -> dict[str, Any]:
+    """``GET /_fakevault/state`` from a running server."""
+    url = addr.rstrip("/") + "/_fakevault/state"
+    request = urllib.request.Request(url, headers={"X-Vault-Token": token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            data: dict[str, Any] = json.load(response)
+            return data
+    except urllib.error.HTTPError as exc:
+        raise CommandError(f"{url} answered {exc.code}: {exc.read().decode(errors='replace')}"
+                           .strip()) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise CommandError(f"cannot reach {addr}: {reason} (is `fakevault serve` running?)") \
+            from None
+    except json.JSONDecodeError:
+        raise CommandError(f"{url} did not answer JSON: is it a fakevault server?") from None
+
+
+def status_rows(state: dict[str, Any]) -> list[list[str]]:
+    """One row per cluster and replication role."""
+    rows = [["CLUSTER", "ROLE", "MODE", "STATE", "CLUSTER_ID", "WAL", "MERKLE", "LINKS"]]
+    for name, cluster in state["clusters"].items():
+        for rtype in ("performance", "dr"):
+            rows.append([name + (" (down)" if cluster["crashed"] else ""), rtype,
+                         *_role_cells(cluster["replication"][rtype])])
+    return rows
+
+
+def _role_cells(role: dict[str, Any]) -> list[str]:
+    mode = role["mode"]
+    if mode == "disabled":
+        return [mode, "-", "-", "-", "-", "-"]
+    if mode == "primary":
+        wal = f"last_wal={role['last_wal']}"
+        links = ", ".join(f"{s['node_id']}:{s['connection_status']}" for s in role["secondaries"])
+        links = links or ("known: " + ", ".join(role["known_secondaries"])
+                          if role["known_secondaries"] else "-")
+    else:
+        wal = f"remote={role['last_remote_wal']}"
+        primaries = role["primaries"]
+        links = f"primary {primaries[0]['api_address']} ({primaries[0]['connection_status']})" \
+            if primaries else "no primary"
+    return [mode, role["state"], role["cluster_id"][:8], wal, role["merkle_root"][:10], links]
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """Left-aligned columns, two spaces apart."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                     .rstrip() for row in rows)
+
+
+def status(args: argparse.Namespace) -> int:
+    """Print the replication table of a running server."""
+    print(format_table(status_rows(fetch_state(args.addr, args.token))))
+    return 0
+
+
+# -- entry point -----------------------------------------------------------------------------
+COMMANDS = {"serve": serve, "status": status}
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` as fakevault's one-line error and exit with ``code``."""
+    print(f"fakevault: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CommandError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Werkzeug WSGI fake of Vault's HTTP API over a Simulator."""

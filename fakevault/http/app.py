@@ -1,0 +1,200 @@
+"""The WSGI application: one Map, thin handlers, the world passed in (no globals)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
+
+from fakevault.http import errors
+from fakevault.http.auth import authorize
+from fakevault.http.context import OPERATIONS, Context
+from fakevault.http.params import Params
+from fakevault.http.routes import ROUTES, Route, default_map
+from fakevault.http.serialize import Reply, render
+from fakevault.model.cluster import Cluster
+from fakevault.model.errors import InvalidRequestError, VaultError
+from fakevault.model.messages import error
+from fakevault.model.simulator import Simulator
+
+#: Vault's default max_request_size.
+MAX_REQUEST_SIZE = 32 * 1024 * 1024
+Handler = Callable[[Context], Reply]
+WSGIEnviron = dict[str, Any]
+StartResponse = Callable[..., Any]
+
+
+class FakeVaultApp:
+    """Vault's HTTP API for every cluster of ``sim`` (by Host), or for one bound ``cluster``."""
+
+    def __init__(self, sim: Simulator, cluster: str | None = None,
+                 lock: threading.RLock | None = None,
+                 max_request_size: int = MAX_REQUEST_SIZE) -> None:
+        if cluster is not None:
+            sim[cluster]  # noqa: B018 - validate the name now
+        self.sim = sim
+        self.bound = cluster
+        self.lock = lock or threading.RLock()
+        self.max_request_size = max_request_size
+        self.url_map = default_map()
+        self._handlers: dict[int, Handler] = {}
+        self.internal_errors: list[BaseException] = []
+        self._requests = 0
+
+    def __repr__(self) -> str:
+        return f"FakeVaultApp(sim={self.sim!r}, cluster={self.bound!r})"
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:  # Vault collapses repeated slashes (hvac does too, before sending)
+            environ["PATH_INFO"] = re.sub("/{2,}", "/", path)
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    # -- dispatch ------------------------------------------------------------------------
+    def dispatch(self, request: Request) -> Response:
+        """Answer one request; never lets an exception escape."""
+        try:
+            return self._dispatch(request)
+        except VaultError as exc:
+            return errors.from_vault_error(exc)
+        except HTTPException as exc:
+            return errors.from_http_exception(exc)
+        except Exception as exc:  # a fakevault bug: report it, keep serving
+            self.internal_errors.append(exc)
+            return errors.internal_error(exc)
+
+    def _dispatch(self, request: Request) -> Response:
+        cluster = self.cluster_for(request)
+        if cluster is None:
+            return errors.no_such_cluster(request.host, self._known_hosts())
+        method = request.method.upper()
+        if method not in errors.KNOWN_METHODS:
+            return errors.method_not_allowed(MethodNotAllowed(), method)
+        if method == "PATCH" and request.mimetype != "application/merge-patch+json":
+            return errors.unsupported_media_type(
+                "PATCH requires Content-Type of application/merge-patch+json, provided "
+                f"{request.mimetype or 'none'}")
+        adapter = self.url_map.bind_to_environ(request.environ)
+        try:
+            index, args = adapter.match(method="GET" if method == "HEAD" else method)
+        except NotFound:
+            return errors.cluster_down(cluster.name) if cluster.crashed \
+                else errors.unsupported_path()
+        except MethodNotAllowed as exc:
+            return errors.method_not_allowed(exc, method)
+        route = ROUTES[index]
+        if cluster.crashed and not route.control:
+            return errors.cluster_down(cluster.name)
+        if cluster.is_dr_secondary and not route.dr_ok:
+            raise error("dr_secondary_path_disabled")
+        return self._handle(request, cluster, route, index, args, method)
+
+    def _handle(self, request: Request, cluster: Cluster, route: Route, index: int,
+                args: dict[str, Any], method: str) -> Response:
+        too_big = self._too_big(request)
+        if too_big is not None:
+            return too_big
+        operation = OPERATIONS[method]
+        if method == "GET" and request.args.get("list", "").lower() == "true":
+            operation = "list"
+        params = Params(_parameters(request, method))
+        path = request.path.removeprefix("/v1/").strip("/")
+        with self.lock:
+            ctx = Context(self.sim, self.sim[cluster.name], request, route, path, args, params,
+                          operation, replace_world=self.replace_world)
+            authorize(ctx, _capability(operation))
+            reply = self._handler(index)(ctx)
+        return render(reply, self._request_id(), head=method == "HEAD")
+
+    def replace_world(self, sim: Simulator) -> None:
+        """Swap in another world (the control plane's reset and restore); keeps the lock."""
+        with self.lock:
+            if self.bound is not None:
+                sim[self.bound]  # noqa: B018 - the bound cluster must exist there too
+            self.sim = sim
+
+    def _handler(self, index: int) -> Handler:
+        handler = self._handlers.get(index)
+        if handler is None:
+            handler = self._handlers[index] = _resolve(ROUTES[index])
+        return handler
+
+    def _too_big(self, request: Request) -> Response | None:
+        length = request.content_length
+        if length is not None and length > self.max_request_size:
+            return errors.payload_too_large(self.max_request_size)
+        return None
+
+    # -- clusters ------------------------------------------------------------------------
+    def cluster_for(self, request: Request) -> Cluster | None:
+        """The cluster a request is for: the bound one, else the one whose api_addr is Host."""
+        bound = self.bound or request.environ.get("fakevault.cluster")
+        if bound is not None:
+            return self.sim.clusters.get(bound)
+        host = request.host.lower()
+        for cluster in self.sim:
+            if _netloc(cluster.api_addr) == host:
+                return cluster
+        if len(self.sim.clusters) == 1:
+            return next(iter(self.sim))
+        return None
+
+    def _known_hosts(self) -> str:
+        return "clusters: " + ", ".join(f"{c.name}={c.api_addr}" for c in self.sim)
+
+    def _request_id(self) -> str:
+        # Not from the world's random source: reading status must not change the world.
+        self._requests += 1
+        raw = hashlib.sha1(f"{self.sim.seed}:{self._requests}".encode(),
+                           usedforsecurity=False).hexdigest()
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:32]}"
+
+
+def create_app(sim: Simulator, cluster: str | None = None,
+               lock: threading.RLock | None = None) -> FakeVaultApp:
+    """The WSGI app for ``sim``: routes by Host to each cluster's api_addr, or to ``cluster``."""
+    return FakeVaultApp(sim, cluster, lock)
+
+
+def _resolve(route: Route) -> Handler:
+    module_name, _, function = route.endpoint.partition(":")
+    module = importlib.import_module(f"fakevault.http.handlers.{module_name}")
+    handler: Handler = getattr(module, function)
+    return handler
+
+
+def _capability(operation: str) -> str:
+    return "update" if operation == "patch" else operation
+
+
+def _netloc(addr: str) -> str:
+    parts = urlsplit(addr)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    return host if port in (None, default) else f"{host}:{port}"
+
+
+def _parameters(request: Request, method: str) -> dict[str, Any]:
+    if method in ("GET", "HEAD", "LIST"):
+        return {key: request.args.get(key) for key in request.args}
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequestError("error parsing JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("error parsing JSON")
+    return body

@@ -1,0 +1,83 @@
+"""The only place that turns errors into HTTP status codes and ``{"errors": [...]}`` bodies."""
+
+from __future__ import annotations
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Response
+
+from fakevault.model.errors import VaultError
+from fakevault.model.snapshot import SnapshotError
+from fakevault.http.serialize import json_response
+
+#: Vault renders most errors through hashicorp/go-multierror.
+UNSUPPORTED_PATH = "1 error occurred:\n\t* unsupported path\n\n"
+UNSUPPORTED_OPERATION = "1 error occurred:\n\t* unsupported operation\n\n"
+PERMISSION_DENIED = "1 error occurred:\n\t* permission denied\n\n"
+INVALID_TOKEN = "2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"
+
+#: Methods Vault's HTTP layer knows; any other gets 405 with an empty error list.
+KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "LIST", "PATCH", "HEAD", "OPTIONS"})
+
+
+def from_vault_error(exc: VaultError) -> Response:
+    """A domain error rendered with its status hint."""
+    return json_response({"errors": exc.messages or [str(exc)]}, exc.status_hint)
+
+
+def unsupported_path() -> Response:
+    """404 for a path no route serves."""
+    return json_response({"errors": [UNSUPPORTED_PATH]}, 404)
+
+
+def method_not_allowed(exc: MethodNotAllowed, method: str) -> Response:
+    """405: a known path with a verb it does not register (or an unknown verb)."""
+    errors = [] if method not in KNOWN_METHODS else [UNSUPPORTED_OPERATION]
+    allowed = ", ".join(sorted(set(exc.valid_methods or [])))
+    return json_response({"errors": errors}, 405, {"Allow": allowed} if allowed else None)
+
+
+def permission_denied(invalid_token: bool = False) -> Response:
+    """403, with "invalid token" too when the token was not a live one."""
+    return json_response({"errors": [INVALID_TOKEN if invalid_token else PERMISSION_DENIED]}, 403)
+
+
+def bad_request(*messages: str) -> Response:
+    """400 with ``messages``."""
+    return json_response({"errors": list(messages)}, 400)
+
+
+def unsupported_media_type(message: str) -> Response:
+    """415, as for PATCH without the merge-patch content type."""
+    return json_response({"errors": [message]}, 415)
+
+
+def payload_too_large(limit: int) -> Response:
+    """413 for a body over Vault's request size limit."""
+    return json_response({"errors": [f"http: request body too large (limit {limit} bytes)"]}, 413)
+
+
+def cluster_down(name: str) -> Response:
+    """503: the cluster has crashed (a real one would refuse the connection)."""
+    return json_response({"errors": [f"fakevault: cluster {name} is down (crashed)"]}, 503)
+
+
+def no_such_cluster(host: str, known: str) -> Response:
+    """404: the Host header names no cluster of the world."""
+    return json_response({"errors": [f"fakevault: no cluster serves host {host!r}; {known}"]},
+                         404)
+
+
+def internal_error(exc: BaseException) -> Response:
+    """500: a fakevault bug (recorded on the app so tests can re-raise it)."""
+    return json_response({"errors": [f"fakevault internal error: {type(exc).__name__}: {exc}"]},
+                         500)
+
+
+def from_http_exception(exc: HTTPException) -> Response:
+    """Any other Werkzeug HTTP error, in Vault's error shape."""
+    return json_response({"errors": [exc.description or exc.name]}, exc.code or 400)
+
+
+def from_snapshot_error(exc: SnapshotError) -> Response:
+    """400 for a snapshot the control plane cannot restore."""
+    return bad_request(str(exc))

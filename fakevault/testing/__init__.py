@@ -1,0 +1,1 @@
+"""What downstream test suites use: in-process clients, the pytest plugin, Hypothesis tools."""

@@ -1,0 +1,145 @@
+"""Clients bound to a fake cluster in-process: no sockets, the WSGI app answers directly.
+
+``session(sim, "a")`` is a ``requests.Session`` whose requests to cluster ``a``'s api_addr go
+straight into the app; ``hvac_client(sim, "a")`` is an unmodified ``hvac.Client`` on top of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from fakevault.model.simulator import Simulator
+
+if TYPE_CHECKING:
+    import hvac
+
+    from fakevault.http.app import FakeVaultApp
+
+
+class WSGIAdapter(BaseAdapter):
+    """A requests transport that hands every request to a WSGI application."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self.app = app
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
+        """Run ``request`` through the app and wrap its answer as a ``requests.Response``."""
+        url = urlsplit(request.url or "")
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        builder = EnvironBuilder(path=url.path or "/", query_string=url.query,
+                                 method=request.method or "GET", headers=dict(request.headers),
+                                 data=body or b"", base_url=f"{url.scheme}://{url.netloc}")
+        try:
+            app_iter, status, headers = run_wsgi_app(self.app, builder.get_environ())
+            content = b"".join(app_iter)
+            close = getattr(app_iter, "close", None)
+            if close is not None:
+                close()
+        finally:
+            builder.close()
+        return _response(request, status, list(headers.items()), content)
+
+    def close(self) -> None:
+        """Nothing to release: there is no connection."""
+
+
+def _response(request: requests.PreparedRequest, status: str, headers: list[tuple[str, str]],
+              content: bytes) -> requests.Response:
+    response = requests.Response()
+    code, _, reason = status.partition(" ")
+    response.status_code = int(code)
+    response.reason = reason
+    response.headers = CaseInsensitiveDict(dict(headers))
+    response._content = content
+    response.url = request.url or ""
+    response.request = request
+    response.encoding = "utf-8"
+    return response
+
+
+def _app(sim: Simulator, app: FakeVaultApp | None) -> FakeVaultApp:
+    if app is not None:
+        return app
+    from fakevault.http.app import create_app
+
+    return create_app(sim)
+
+
+def session(sim: Simulator, cluster: str | None = None, *,
+            app: FakeVaultApp | None = None) -> requests.Session:
+    """A ``requests.Session`` that reaches every cluster of ``sim`` (or just ``cluster``)."""
+    wsgi = _app(sim, app)
+    http = requests.Session()
+    adapter = WSGIAdapter(wsgi)
+    names = [cluster] if cluster is not None else sim.names
+    for name in names:
+        http.mount(sim[name].api_addr.rstrip("/") + "/", adapter)
+    return http
+
+
+def hvac_client(sim: Simulator, cluster: str, token: str | None = None, *,
+                app: FakeVaultApp | None = None) -> hvac.Client:
+    """An unmodified ``hvac.Client`` for ``cluster``, answered in-process."""
+    import hvac
+
+    return hvac.Client(url=sim[cluster].api_addr, token=token or sim.root_token,
+                       session=session(sim, cluster, app=app))
+
+
+class VaultTestClient:
+    """A thin ``werkzeug.test.Client`` for tests: ``vault.post("a", "sys/...", json=...)``.
+
+    Requests go to the named cluster (by its api_addr's host) with the root token unless
+    ``token`` says otherwise (``token=None`` sends none).
+    """
+
+    _ROOT = object()
+
+    def __init__(self, sim: Simulator, app: FakeVaultApp | None = None) -> None:
+        from werkzeug.test import Client
+
+        self.sim = sim
+        self.app = _app(sim, app)
+        self.client = Client(self.app)
+
+    def __repr__(self) -> str:
+        return f"VaultTestClient(sim={self.sim!r})"
+
+    def request(self, cluster: str, method: str, path: str, *, token: Any = _ROOT,
+                json: Any = None, data: str | bytes | None = None,
+                query: Mapping[str, str] | None = None,
+                headers: Mapping[str, str] | None = None) -> Any:
+        """Send one request to ``cluster``; ``path`` is the Vault path without ``/v1/``."""
+        sent = dict(headers or {})
+        sent["Host"] = urlsplit(self.sim[cluster].api_addr).netloc
+        chosen = self.sim.root_token if token is self._ROOT else token
+        if chosen is not None:
+            sent["X-Vault-Token"] = str(chosen)
+        return self.client.open("/v1/" + path.lstrip("/"), method=method, headers=sent,
+                                json=json, data=data, query_string=dict(query or {}))
+
+    def get(self, cluster: str, path: str, **kwargs: Any) -> Any:
+        """GET ``path`` on ``cluster``."""
+        return self.request(cluster, "GET", path, **kwargs)
+
+    def post(self, cluster: str, path: str, **kwargs: Any) -> Any:
+        """POST ``path`` on ``cluster``."""
+        return self.request(cluster, "POST", path, **kwargs)
+
+    def delete(self, cluster: str, path: str, **kwargs: Any) -> Any:
+        """DELETE ``path`` on ``cluster``."""
+        return self.request(cluster, "DELETE", path, **kwargs)
+
+    def list(self, cluster: str, path: str, **kwargs: Any) -> Any:
+        """LIST ``path`` on ``cluster``."""
+        return self.request(cluster, "LIST", path, **kwargs)

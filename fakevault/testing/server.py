@@ -1,0 +1,137 @@
+"""A live fake: one threaded Werkzeug server per cluster, on loopback, sharing one world.
+
+Each port serves one cluster (the request's Host does not matter), so a client may use
+``localhost`` or ``127.0.0.1`` alike; every cluster's ``api_addr`` becomes its real URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from fakevault.http.app import FakeVaultApp, create_app
+from fakevault.model.simulator import Simulator
+
+
+class PortInUseError(OSError):
+    """A port the server was asked to use is taken."""
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without a log line per request (unless ``log_requests``)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log only when the server was asked to."""
+        if getattr(self.server, "fakevault_log_requests", False):
+            super().log_request(code, size)
+
+
+class _BoundToCluster:
+    """WSGI wrapper that tells the app which cluster this port serves."""
+
+    def __init__(self, app: FakeVaultApp, name: str) -> None:
+        self.app = app
+        self.name = name
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ["fakevault.cluster"] = self.name
+        return self.app(environ, start_response)
+
+
+class FakeVaultServer:
+    """Serve every cluster of ``sim`` on ``host``: ports ``port``, ``port + 1``, ... (0 = free).
+
+    Use as a context manager, or ``start()`` / ``stop()``. ``url(name)`` is a cluster's
+    ``VAULT_ADDR``. Errors raised inside request handling are collected in ``errors``.
+    """
+
+    def __init__(self, sim: Simulator, *, host: str = "127.0.0.1", port: int = 0,
+                 ports: Sequence[int] | None = None, log_requests: bool = False) -> None:
+        self.app = create_app(sim)
+        self.host = host
+        self.log_requests = log_requests
+        names = sim.names
+        if ports is None:
+            ports = [0 if port == 0 else port + i for i in range(len(names))]
+        if len(ports) != len(names):
+            raise ValueError(f"need one port per cluster ({len(names)}), got {len(ports)}")
+        self._wanted = dict(zip(names, ports, strict=True))
+        self._servers: dict[str, BaseWSGIServer] = {}
+        self._threads: list[threading.Thread] = []
+
+    def __repr__(self) -> str:
+        return f"FakeVaultServer(host={self.host!r}, clusters={list(self._wanted)!r})"
+
+    @property
+    def sim(self) -> Simulator:
+        """The world being served (the control plane may have replaced it)."""
+        return self.app.sim
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions raised while answering requests (fakevault bugs)."""
+        return self.app.internal_errors
+
+    def url(self, name: str) -> str:
+        """``VAULT_ADDR`` of cluster ``name``."""
+        return self.sim[name].api_addr
+
+    def start(self) -> FakeVaultServer:
+        """Bind every port, point each cluster's api_addr at it, and serve in threads."""
+        try:
+            for name, port in self._wanted.items():
+                self._servers[name] = self._bind(name, port)
+        except BaseException:
+            self._close_all()
+            raise
+        for name, server in self._servers.items():
+            cluster_port = server.server_port
+            self.sim.set_address(name, f"http://{_url_host(self.host)}:{cluster_port}")
+            thread = threading.Thread(target=server.serve_forever, name=f"fakevault-{name}",
+                                      kwargs={"poll_interval": 0.1}, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def _bind(self, name: str, port: int) -> BaseWSGIServer:
+        try:
+            server = make_server(self.host, port, _BoundToCluster(self.app, name), threaded=True,
+                                 request_handler=QuietRequestHandler)
+            server.fakevault_log_requests = self.log_requests  # type: ignore[attr-defined]
+            return server
+        except OSError as exc:
+            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise PortInUseError(exc.errno, f"port {port} on {self.host} is in use "
+                                     "(pick another --port, or --port 0 for free ports)") from None
+            raise
+        except SystemExit:  # werkzeug exits when the port is taken on some versions
+            raise PortInUseError(98, f"port {port} on {self.host} is in use") from None
+
+    def stop(self) -> None:
+        """Stop serving and release the ports."""
+        for server in self._servers.values():
+            server.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._close_all()
+        self._threads.clear()
+
+    def _close_all(self) -> None:
+        for server in self._servers.values():
+            server.server_close()
+        self._servers.clear()
+
+    def __enter__(self) -> FakeVaultServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
