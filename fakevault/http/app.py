@@ -97,7 +97,7 @@ class FakeVaultApp:
             return errors.cluster_down(cluster.name)
         if cluster.is_dr_secondary and not route.dr_ok:
             raise error("dr_secondary_path_disabled")
-        return self._handle(request, cluster, route, index, args, method)
+        return self._handle(request, cluster, route, index, dict(args), method)
 
     def _handle(self, request: Request, cluster: Cluster, route: Route, index: int,
                 args: dict[str, Any], method: str) -> Response:
@@ -108,12 +108,15 @@ class FakeVaultApp:
         if method == "GET" and request.args.get("list", "").lower() == "true":
             operation = "list"
         params = Params(_parameters(request, method))
-        path = request.path.removeprefix("/v1/").strip("/")
+        path = request.path.removeprefix("/v1/").lstrip("/")
+        if operation == "list" and not path.endswith("/"):
+            path += "/"  # Vault checks LIST against the path with a trailing slash
         with self.lock:
             ctx = Context(self.sim, self.sim[cluster.name], request, route, path, args, params,
                           operation, replace_world=self.replace_world)
             authorize(ctx, _capability(operation))
             reply = self._handler(index)(ctx)
+        reply.copy_data_to_top = path.startswith("sys/")
         return render(reply, self._request_id(), head=method == "HEAD")
 
     def replace_world(self, sim: Simulator) -> None:
@@ -174,7 +177,7 @@ def _resolve(route: Route) -> Handler:
 
 
 def _capability(operation: str) -> str:
-    return "update" if operation == "patch" else operation
+    return operation
 
 
 def _netloc(addr: str) -> str:

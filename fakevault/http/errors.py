@@ -21,7 +21,7 @@ KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "LIST", "PATCH", "HEA
 
 def from_vault_error(exc: VaultError) -> Response:
     """A domain error rendered with its status hint."""
-    return json_response({"errors": exc.messages or [str(exc)]}, exc.status_hint)
+    return json_response({"errors": [m for m in exc.messages if m]}, exc.status_hint)
 
 
 def unsupported_path() -> Response:

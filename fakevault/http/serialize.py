@@ -21,6 +21,8 @@ class Reply:
     wrap_info: dict[str, Any] | None = None
     auth: dict[str, Any] | None = None
     top_level: dict[str, Any] = field(default_factory=dict)
+    #: Vault copies ``data`` to the top level of every ``sys/`` answer (old clients read it).
+    copy_data_to_top: bool = False
     raw: Any = None
     raw_status: int | None = None
     empty: bool = False
@@ -35,10 +37,12 @@ def json_response(body: Any, status: int, headers: dict[str, str] | None = None)
     return response
 
 
-def empty_response(status: int = 204) -> Response:
-    """A body-less response (Vault's 204 for calls that return nothing)."""
+def empty_response(status: int = 204, content_type: str | None = None) -> Response:
+    """A body-less response (Vault's 204, or a HEAD answer that keeps its content type)."""
     response = Response(status=status)
     response.headers.pop("Content-Type", None)
+    if content_type:
+        response.headers["Content-Type"] = content_type
     return response
 
 
@@ -56,6 +60,8 @@ def envelope(reply: Reply, request_id: str) -> dict[str, Any]:
         "auth": reply.auth,
         "mount_type": "" if wrapped else reply.mount_type,
     }
+    if reply.copy_data_to_top and isinstance(reply.data, dict):
+        body.update({k: v for k, v in reply.data.items() if k not in body})
     body.update(reply.top_level)
     return body
 
@@ -65,7 +71,7 @@ def render(reply: Reply, request_id: str, head: bool = False) -> Response:
     if reply.raw is not None or reply.raw_status is not None:
         status = reply.raw_status or 200
         if head or reply.raw is None:
-            return empty_response(status)
+            return empty_response(status, JSON_CONTENT_TYPE if reply.raw is not None else None)
         return json_response(reply.raw, status)
     if reply.empty and not reply.warnings:
         return empty_response()

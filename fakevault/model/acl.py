@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import hcl  # type: ignore[import-untyped]
+import hcl
 
 from fakevault.model.messages import error
 
@@ -232,10 +232,16 @@ def merged(rule_sets: Iterable[Iterable[Rule]]) -> list[Rule]:
             for p, caps in by_pattern.items()]
 
 
-def capabilities(rules: Iterable[Rule], path: str) -> frozenset[str]:
-    """The capabilities the deciding rule grants on ``path`` (``{"deny"}`` if none)."""
-    best = max((rule for rule in rules if rule.matches(path)), key=lambda r: r.priority,
-               default=None)
+def capabilities(rules: Iterable[Rule], path: str, listing: bool = False) -> frozenset[str]:
+    """The capabilities the deciding rule grants on ``path`` (``{"deny"}`` if none).
+
+    For a LIST of ``dir/``, an exact rule for ``dir`` counts too, as in Vault's AllowOperation.
+    """
+    rules = list(rules)
+    matching = [rule for rule in rules if rule.matches(path)]
+    if listing and path.endswith("/") and not any(rule.exact for rule in matching):
+        matching += [rule for rule in rules if rule.exact and rule.matches(path[:-1])]
+    best = max(matching, key=lambda r: r.priority, default=None)
     if best is None or "deny" in best.capabilities or not best.capabilities:
         return frozenset({"deny"})
     return best.capabilities
@@ -243,8 +249,9 @@ def capabilities(rules: Iterable[Rule], path: str) -> frozenset[str]:
 
 def allows(rules: Iterable[Rule], path: str, needed: Iterable[str]) -> bool:
     """True if ``rules`` grant every capability in ``needed`` on ``path``."""
-    granted = capabilities(rules, path)
-    return "deny" not in granted and set(needed) <= granted
+    needed = set(needed)
+    granted = capabilities(rules, path, listing="list" in needed)
+    return "deny" not in granted and needed <= granted
 
 
 # -- policy text -----------------------------------------------------------------------------
@@ -297,7 +304,7 @@ def _block_capabilities(pattern: str, block: Any) -> list[str]:
     caps = [str(c) for c in (raw if isinstance(raw, list) else [raw])]
     old = block.get("policy")
     if old:
-        if old not in OLD_POLICIES:
+        if not isinstance(old, str) or old not in OLD_POLICIES:
             raise error("policy_parse", reason=f'path "{pattern}": invalid policy "{old}"')
         caps = list(OLD_POLICIES[old]) if old == "deny" else caps + list(OLD_POLICIES[old])
     for cap in caps:

@@ -1,4 +1,8 @@
-"""Tokens, kept in a cluster's local storage (so DR replicates them and performance does not).
+"""Tokens and ACL policies, kept in a cluster's storage where Vault keeps them.
+
+Tokens live in LOCAL storage (DR replicates them, performance does not), except orphan batch
+tokens, which Vault makes valid across a performance replication set: those are kept in
+replicated storage. Policies are replicated data. A child token dies with its parent.
 
 The root token of the Simulator is always accepted by every cluster, as a dev server's root
 token would be, even after enabling a secondary wiped the token store (a listed difference
@@ -8,17 +12,43 @@ from real Vault).
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fakevault.model.acl import DEFAULT_POLICY_RULES, Rule, merged, parse_rules
+from fakevault.model.acl import (
+    DEFAULT_POLICY_RULES,
+    DEFAULT_POLICY_TEXT,
+    Rule,
+    allows,
+    merged,
+    parse_policy,
+    parse_rules,
+)
+from fakevault.model.messages import error
+from fakevault.model.storage import LOCAL_PREFIX
 
 if TYPE_CHECKING:
     from fakevault.model.cluster import Cluster
 
 TOKEN_PREFIX = "token/"
+SHARED_TOKEN_PREFIX = "sys/token/batch/"
 POLICY_PREFIX = "sys/policy/"
 ROOT_POLICY = "root"
+DEFAULT_POLICY = "default"
+#: Vault's fixed policies: never written through the API; the last two never assigned.
+IMMUTABLE_POLICIES = ("root", "response-wrapping", "control-group")
+UNASSIGNABLE_POLICIES = ("response-wrapping", "control-group")
+#: The token store's default and maximum TTL: the system's 768h (32 days).
+DEFAULT_TTL = MAX_TTL = 768 * 3600
+SERVICE_PREFIX = "hvs."
+BATCH_PREFIX = "hvb.AAAAAQ"
+_DISPLAY_NAME = re.compile(r"[^a-zA-Z0-9-]")
+CUSTOM_ID_WARNING = (
+    "Supplying a custom ID for the token uses the weaker SHA1 hashing instead of the more secure "
+    "SHA2-256 HMAC for token obfuscation. SHA1 hashed tokens on the wire leads to less secure "
+    "lookups.")
 
 
 @dataclass
@@ -36,10 +66,18 @@ class TokenEntry:
     renewable: bool = True
     meta: dict[str, str] = field(default_factory=dict)
     num_uses: int = 0
+    path: str = "auth/token/create"
+    parent: str = ""
+    explicit_max_ttl: int = 0
+    period: int = 0
 
     def expired_at(self, now: float) -> bool:
         """True if the token has a TTL and it has run out."""
         return self.ttl > 0 and now >= self.creation_time + self.ttl
+
+    def remaining(self, now: float) -> int:
+        """Whole seconds left (0 for a token without TTL)."""
+        return max(0, int(self.creation_time + self.ttl - now)) if self.ttl > 0 else 0
 
     @property
     def is_root(self) -> bool:
@@ -51,45 +89,359 @@ class TokenEntry:
         return asdict(self)
 
 
-def _token_path(token_id: str) -> str:
+@dataclass(frozen=True)
+class TokenRequest:
+    """What a caller asked of ``auth/token/create``: parsed, not yet checked."""
+
+    policies: tuple[str, ...] = ()
+    ttl: int = 0
+    explicit_max_ttl: int = 0
+    period: int = 0
+    type: str = "service"
+    no_parent: bool = False
+    no_default_policy: bool = False
+    renewable: bool = True
+    display_name: str = ""
+    meta: tuple[tuple[str, str], ...] = ()
+    num_uses: int = 0
+    id: str = ""
+    orphan: bool = False
+    path: str = "auth/token/create"
+
+
+# -- token storage ---------------------------------------------------------------------------
+def _digest(token_id: str) -> str:
     # Vault stores tokens under a salted hash of the id, never the id itself.
-    return TOKEN_PREFIX + hashlib.sha256(token_id.encode()).hexdigest()
+    return hashlib.sha256(token_id.encode()).hexdigest()
+
+
+def _token_path(token_id: str) -> str:
+    return TOKEN_PREFIX + _digest(token_id)
+
+
+def _shared(cluster: Cluster, entry: TokenEntry) -> bool:
+    """Orphan batch tokens are valid across a performance set (kept local on a secondary)."""
+    return (entry.type == "batch" and entry.orphan
+            and cluster.performance.mode != "secondary")
 
 
 def root_entry(cluster: Cluster) -> TokenEntry:
     """The always-valid root token of ``cluster``'s world."""
     return TokenEntry(id=cluster.world.root_token, accessor="root-accessor", policies=["root"],
-                      display_name="root", orphan=True, renewable=False)
+                      display_name="root", orphan=True, renewable=False,
+                      path="auth/token/root")
 
 
 def store_token(cluster: Cluster, entry: TokenEntry) -> None:
-    """Persist ``entry`` in ``cluster``'s local storage."""
-    cluster.write(_token_path(entry.id), entry.to_json(), local=True)
+    """Persist ``entry`` in ``cluster``'s storage (local, or replicated for shared ones)."""
+    if _shared(cluster, entry):
+        cluster.write(SHARED_TOKEN_PREFIX + _digest(entry.id), entry.to_json())
+    else:
+        cluster.write(_token_path(entry.id), entry.to_json(), local=True)
+
+
+def _stored(cluster: Cluster, token_id: str) -> TokenEntry | None:
+    raw = cluster.storage.get(LOCAL_PREFIX + _token_path(token_id))
+    if raw is None:
+        raw = cluster.storage.get(SHARED_TOKEN_PREFIX + _digest(token_id))
+    return None if raw is None else TokenEntry(**raw)
 
 
 def lookup_token(cluster: Cluster, token_id: str) -> TokenEntry | None:
-    """The live token ``token_id`` on ``cluster``, or None if unknown or expired."""
+    """The live token ``token_id`` on ``cluster``: None if unknown, expired, or its parent is."""
     if not token_id:
         return None
     if token_id == cluster.world.root_token:
         return root_entry(cluster)
-    raw = cluster.storage.get("local/" + _token_path(token_id))
-    if raw is None:
+    entry = _stored(cluster, token_id)
+    if entry is None or entry.expired_at(cluster.world.clock.now()):
         return None
-    entry = TokenEntry(**raw)
-    return None if entry.expired_at(cluster.world.clock.now()) else entry
+    if entry.parent and lookup_token(cluster, entry.parent) is None:
+        return None
+    return entry
 
 
 def revoke_token(cluster: Cluster, token_id: str) -> None:
-    """Delete ``token_id`` from ``cluster``'s token store."""
-    cluster.delete(_token_path(token_id), local=True)
+    """Delete ``token_id`` from ``cluster``'s token store (wherever it is kept)."""
+    if cluster.storage.get(SHARED_TOKEN_PREFIX + _digest(token_id)) is not None:
+        cluster.delete(SHARED_TOKEN_PREFIX + _digest(token_id))
+    elif cluster.storage.get(LOCAL_PREFIX + _token_path(token_id)) is not None:
+        cluster.delete(_token_path(token_id), local=True)
+
+
+def revoke_tree(cluster: Cluster, entry: TokenEntry) -> None:
+    """Revoke ``entry`` and every token created under it (``auth/token/revoke-self``).
+
+    Batch tokens cannot be revoked. The Simulator's root token stays valid (its children go).
+    """
+    if entry.type == "batch":
+        raise error("token_batch_revoke")
+    children: dict[str, list[str]] = {}
+    for token in _all_tokens(cluster):
+        if token.parent:
+            children.setdefault(token.parent, []).append(token.id)
+    doomed, queue = [], [entry.id]
+    while queue:
+        current = queue.pop()
+        doomed.append(current)
+        queue.extend(children.get(current, []))
+    for token_id in doomed:
+        revoke_token(cluster, token_id)
+
+
+def _all_tokens(cluster: Cluster) -> list[TokenEntry]:
+    prefixes = (LOCAL_PREFIX + TOKEN_PREFIX, SHARED_TOKEN_PREFIX)
+    records = (cluster.storage.get(key) for prefix in prefixes
+               for key in sorted(cluster.storage.keys(prefix)))
+    return [TokenEntry(**record) for record in records if record is not None]
+
+
+def use_token(cluster: Cluster, entry: TokenEntry) -> None:
+    """Count one use of a ``num_uses`` token; its last use revokes it (Vault's UseToken)."""
+    if entry.num_uses <= 0:
+        return
+    if entry.num_uses == 1:
+        revoke_token(cluster, entry.id)
+        return
+    entry.num_uses -= 1
+    store_token(cluster, entry)
+
+
+# -- token creation --------------------------------------------------------------------------
+def has_sudo(cluster: Cluster, entry: TokenEntry, path: str) -> bool:
+    """True if ``entry`` is root or its policies grant ``sudo`` on ``path``."""
+    return entry.is_root or allows(policy_rules(cluster, entry.policies), path, {"sudo"})
+
+
+def create_token(cluster: Cluster, parent: TokenEntry,
+                 request: TokenRequest) -> tuple[TokenEntry, list[str]]:
+    """Create a child (or orphan) of ``parent`` on ``cluster``, as Vault's token store does.
+
+    Every check runs before anything is drawn from the world's random source or written, so a
+    refused request leaves the world unchanged. Returns the entry and Vault's warnings.
+    """
+    _check_parent(parent)
+    sudo = has_sudo(cluster, parent, request.path)
+    renewable = _check_type(request)
+    if request.id and not sudo:
+        raise error("token_id_needs_sudo")
+    policies = _child_policies(parent, request, sudo)
+    _check_policies(parent, policies, request.type)
+    if request.no_parent and not sudo:
+        raise error("token_orphan_needs_sudo")
+    if request.period and not sudo:
+        raise error("token_period_needs_sudo")
+    ttl, warnings = _token_ttl(request, policies)
+    if ttl == 0:
+        if parent.ttl != 0:
+            raise error("token_expiring_root")
+        renewable = False
+    if request.id:
+        warnings.append(CUSTOM_ID_WARNING)
+    entry = _new_entry(cluster, parent, request, policies, ttl, renewable)
+    store_token(cluster, entry)
+    missing = [name for name in policies if not policy_exists(cluster, name)]
+    return entry, warnings + [f'Policy "{name}" does not exist' for name in missing]
+
+
+def _check_parent(parent: TokenEntry) -> None:
+    if parent.type == "batch":
+        raise error("token_batch_parent")
+    if parent.num_uses > 0:
+        raise error("token_restricted_parent")
+
+
+def _check_type(request: TokenRequest) -> bool:
+    """The token type (and use count) fit the request; returns whether it may be renewable."""
+    renewable = request.renewable
+    if request.type == "batch":
+        for name, value in (("explicit_max_ttl", request.explicit_max_ttl),
+                            ("num_uses", request.num_uses), ("period", request.period)):
+            if value:
+                raise error("token_batch_field", field=name)
+        renewable = False
+    elif request.type != "service":
+        raise error("token_bad_type")
+    if request.num_uses < 0:
+        raise error("token_negative_uses")
+    return renewable
+
+
+def sanitize_policies(names: Iterable[str], add_default: bool = False) -> list[str]:
+    """Vault's SanitizePolicies: lower case, no blanks, sorted, unique; ``root`` alone."""
+    cleaned = {name.strip().lower() for name in names} - {""}
+    if ROOT_POLICY in cleaned:
+        return [ROOT_POLICY]
+    if add_default:
+        cleaned.add(DEFAULT_POLICY)
+    return sorted(cleaned)
+
+
+def _child_policies(parent: TokenEntry, request: TokenRequest, sudo: bool) -> list[str]:
+    add_default = False
+    if not request.policies:
+        policies = sanitize_policies(parent.policies)
+    elif not sudo:
+        wanted = sanitize_policies(request.policies)
+        if not set(wanted) <= set(sanitize_policies(parent.policies)):
+            raise error("token_child_policies")
+        policies = wanted
+        add_default = not request.no_default_policy and DEFAULT_POLICY in parent.policies
+    else:
+        policies = sanitize_policies(request.policies)
+        add_default = not request.no_default_policy
+    final = sanitize_policies(policies, add_default)
+    if request.no_default_policy:
+        final = [name for name in final if name != DEFAULT_POLICY]
+    return final
+
+
+def _check_policies(parent: TokenEntry, policies: list[str], token_type: str) -> None:
+    for name in policies:
+        if name in UNASSIGNABLE_POLICIES:
+            raise error("token_unassignable_policy", name=name)
+    if ROOT_POLICY in policies:
+        if not parent.is_root:
+            raise error("token_root_needs_root")
+        if token_type == "batch":
+            raise error("token_batch_root")
+
+
+def _token_ttl(request: TokenRequest, policies: list[str]) -> tuple[int, list[str]]:
+    ttl, warnings = request.ttl, list[str]()
+    if request.period > 0 or ttl > 0 or ROOT_POLICY not in policies:
+        ttl, warnings = calculate_ttl(ttl, request.period, request.explicit_max_ttl)
+    if ttl == 0 and request.explicit_max_ttl > 0:
+        ttl = request.explicit_max_ttl
+    return ttl, warnings
+
+
+def calculate_ttl(ttl: int, period: int, explicit_max_ttl: int) -> tuple[int, list[str]]:
+    """Vault's framework.CalculateTTL for a new token: the TTL and any capping warnings."""
+    max_ttl = min(MAX_TTL, explicit_max_ttl) if explicit_max_ttl > 0 else MAX_TTL
+    warnings: list[str] = []
+    limit: int | None = max_ttl
+    if period > 0:
+        if period > max_ttl:
+            warnings.append(_capped("period", period, max_ttl))
+            period = max_ttl
+        ttl, limit = period, (explicit_max_ttl or None)
+    else:
+        ttl = ttl or DEFAULT_TTL
+    if limit is not None and ttl > limit:
+        warnings.append(_capped("TTL", ttl, limit))
+        ttl = limit
+    return ttl, warnings
+
+
+def _capped(what: str, value: int, limit: int) -> str:
+    return (f'{what} of "{go_duration(value)}" exceeded the effective max_ttl of '
+            f'"{go_duration(limit)}"; {what} value is capped accordingly')
+
+
+def go_duration(seconds: int) -> str:
+    """Whole seconds as Go's time.Duration prints them ("768h0m0s", "3m20s", "45s")."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
+
+
+def display_name(requested: str) -> str:
+    """Vault's display name for a created token: ``token`` or ``token-<sanitized name>``."""
+    if not requested:
+        return "token"
+    return _DISPLAY_NAME.sub("-", "token-" + requested).removesuffix("-")
+
+
+def _new_entry(cluster: Cluster, parent: TokenEntry, request: TokenRequest,
+               policies: list[str], ttl: int, renewable: bool) -> TokenEntry:
+    batch = request.type == "batch"
+    token_id = "" if batch else _custom_id(cluster, request.id)
+    ids = cluster.world.ids
+    if not token_id:
+        token_id = BATCH_PREFIX + ids.b64url(72) if batch else ids.vault_token(SERVICE_PREFIX)
+    orphan = request.orphan or request.no_parent
+    return TokenEntry(
+        id=token_id, accessor="" if batch else ids.base62(24), policies=policies,
+        type=request.type, ttl=ttl, creation_time=float(int(cluster.world.clock.now())),
+        display_name=display_name(request.display_name), orphan=orphan, renewable=renewable,
+        meta=dict(request.meta), num_uses=request.num_uses, path=request.path,
+        parent="" if orphan else parent.id, explicit_max_ttl=request.explicit_max_ttl,
+        period=request.period)
+
+
+def _custom_id(cluster: Cluster, token_id: str) -> str:
+    for prefix in ("s.", SERVICE_PREFIX):
+        if token_id.startswith(prefix):
+            raise error("token_custom_id_prefix", prefix=prefix)
+    if token_id and (token_id == cluster.world.root_token or _stored(cluster, token_id)):
+        raise error("token_duplicate_id")
+    return token_id
+
+
+# -- policies --------------------------------------------------------------------------------
+def policy_name(name: str) -> str:
+    """Vault's policy name normalization: trimmed and lower case."""
+    return name.strip().lower()
+
+
+def list_policies(cluster: Cluster) -> list[str]:
+    """Vault's ``LIST sys/policies/acl``: stored names (``default`` always), then ``root``."""
+    names = {name for name in cluster.storage.list(POLICY_PREFIX) if not name.endswith("/")}
+    return [*sorted(names | {DEFAULT_POLICY}), ROOT_POLICY]
+
+
+def read_policy(cluster: Cluster, name: str) -> dict[str, str] | None:
+    """``{"name", "policy"}`` of policy ``name``, or None if there is none."""
+    name = policy_name(name)
+    if name == ROOT_POLICY:
+        return {"name": ROOT_POLICY, "policy": ""}
+    stored = cluster.storage.get(POLICY_PREFIX + name)
+    if stored is not None:
+        return {"name": name, "policy": stored["policy"]}
+    if name == DEFAULT_POLICY:
+        return {"name": DEFAULT_POLICY, "policy": DEFAULT_POLICY_TEXT}
+    return None
+
+
+def policy_exists(cluster: Cluster, name: str) -> bool:
+    """True if policy ``name`` can be read on ``cluster``."""
+    return read_policy(cluster, name) is not None
+
+
+def write_policy(cluster: Cluster, name: str, text: str) -> None:
+    """Parse ``text`` (HCL or JSON) and store it as policy ``name`` (replicated data)."""
+    name = policy_name(name)
+    paths = parse_policy(text)
+    if name in IMMUTABLE_POLICIES:
+        raise error("policy_immutable_update", name=name)
+    cluster.write(POLICY_PREFIX + name, {"name": name, "policy": text, "paths": paths})
+
+
+def delete_policy(cluster: Cluster, name: str) -> None:
+    """Delete policy ``name``; ``root`` and ``default`` stay. Deleting nothing succeeds."""
+    name = policy_name(name)
+    if name in IMMUTABLE_POLICIES:
+        raise error("policy_immutable_delete", name=name)
+    if name == DEFAULT_POLICY:
+        raise error("policy_default_delete")
+    if cluster.storage.get(POLICY_PREFIX + name) is not None:
+        cluster.delete(POLICY_PREFIX + name)
 
 
 def policy_rules(cluster: Cluster, names: list[str]) -> list[Rule]:
-    """The merged rules of policies ``names`` (plus ``default``) as stored on ``cluster``."""
-    rule_sets = [parse_rules(DEFAULT_POLICY_RULES)]
+    """The merged rules of policies ``names`` as stored on ``cluster``.
+
+    ``default`` is Vault's built-in policy until someone writes it; a token without it (made
+    with ``no_default_policy``) gets none of its rules. ``root`` is decided by the caller.
+    """
+    rule_sets = []
     for name in names:
         stored = cluster.storage.get(POLICY_PREFIX + name)
         if stored is not None:
             rule_sets.append(parse_rules(stored["paths"]))
+        elif name == DEFAULT_POLICY:
+            rule_sets.append(parse_rules(DEFAULT_POLICY_RULES))
     return merged(rule_sets)

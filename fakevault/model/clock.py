@@ -75,4 +75,5 @@ def rfc3339_nano(timestamp: float) -> str:
     """Format a timestamp with nanoseconds, as Vault's wrap_info.creation_time."""
     moment = datetime.fromtimestamp(timestamp, UTC)
     nanos = round((timestamp - int(timestamp)) * 1e9) % 1_000_000_000
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
+    fraction = f".{nanos:09d}".rstrip("0").rstrip(".")  # Go's RFC3339Nano trims zeros
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"

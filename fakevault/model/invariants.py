@@ -1,13 +1,15 @@
 """Safety checks over the world and its history; each violation names the operation behind it.
 
-* ``split_brain``: two primaries in one replication set (type + cluster_id).
+* ``split_brain``: two primaries up at once in one replication set (type + cluster_id).
 * ``wal_regressed``: a WAL position went backwards without a wipe or a new primary.
 * ``diverged``: a caught-up, connected secondary whose merkle root is not its primary's.
-* ``lost_writes``: a write a primary acknowledged is missing from a later primary of its set
-  (checked whenever the set's live primaries change and exactly one is up: a crashed primary
-  serves nobody, so promoting a lagging secondary in its place loses its unreplicated writes).
+* ``lost_writes``: a write a primary acknowledged is missing from a later primary of its set.
 * ``revoked_received``: a secondary received data after its id was revoked.
 * ``token_reused``: an activation token was redeemed twice.
+
+Only clusters that are up count as primaries: a crashed primary serves nobody, so promoting a
+lagging secondary in its place loses its unreplicated writes (checked whenever a set's primaries
+change and exactly one is up), and the split brain starts when the old primary restarts.
 
 Two primaries are allowed (as in Vault): they are recorded here, not refused.
 """
@@ -60,7 +62,7 @@ class InvariantChecker:
         self.violations: list[Violation] = []
         self._current: Operation | None = None
         self._acked: dict[SetKey, dict[str, _Acked]] = {}
-        self._primaries: dict[SetKey, frozenset[str]] = {}  # live primaries, last operation
+        self._primaries: dict[SetKey, frozenset[str]] = {}  # as of the last operation
         self._reported: set[str] = set()
         self._wal_marks: dict[str, tuple[int, int]] = {}
         self._remote_marks: dict[str, tuple[str, int]] = {}
@@ -106,20 +108,21 @@ class InvariantChecker:
     # -- checks after each operation -----------------------------------------------------
     def after_operation(self, world: Simulator) -> None:
         """Check the world's state once an operation (and its eager sync) is done."""
-        self._check_split_brain(_primaries(world))
-        live = _primaries(world, live=True)
-        changed = {key for key in live.keys() | self._primaries.keys()
-                   if live.get(key) != self._primaries.get(key)}
+        primaries = _primaries(world)
+        self._check_split_brain(primaries)
+        changed = {key for key in primaries.keys() | self._primaries.keys()
+                   if primaries.get(key) != self._primaries.get(key)}
         for set_key in changed:
-            self._check_lost_writes(world, set_key, live.get(set_key, frozenset()))
-        self._primaries = live
+            self._check_lost_writes(world, set_key, primaries.get(set_key, frozenset()))
+        self._primaries = primaries
         self._check_wal_monotonic(world)
         self._check_convergence(world)
 
     def check(self, world: Simulator) -> list[Violation]:
         """Run every check now, over the whole world; returns all violations on record."""
-        self._check_split_brain(_primaries(world))
-        for set_key, names in _primaries(world, live=True).items():
+        primaries = _primaries(world)
+        self._check_split_brain(primaries)
+        for set_key, names in primaries.items():
             self._check_lost_writes(world, set_key, names)
         self._check_wal_monotonic(world)
         self._check_convergence(world)
@@ -237,11 +240,11 @@ class InvariantChecker:
         return checker
 
 
-def _primaries(world: Simulator, *, live: bool = False) -> dict[SetKey, frozenset[str]]:
-    """Primaries by set; with ``live``, only those on clusters that are up."""
+def _primaries(world: Simulator) -> dict[SetKey, frozenset[str]]:
+    """The primaries of each set, counting only clusters that are up."""
     found: dict[SetKey, set[str]] = {}
     for cluster in world.clusters.values():
-        if live and cluster.crashed:
+        if cluster.crashed:
             continue
         for role in cluster.roles:
             if role.mode == "primary":

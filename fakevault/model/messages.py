@@ -232,9 +232,6 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
                                   "vault/token_store.go"),
         "token_negative_uses": Message("number of uses cannot be negative", InvalidRequestError,
                                        "V", "vault/token_store.go"),
-        "token_negative_duration": Message("{field} must be positive", InvalidRequestError, "V",
-                                           "vault/token_store.go (ttl, explicit_max_ttl, "
-                                           "period)"),
         "token_id_needs_sudo": Message("root or sudo privileges required to specify token id",
                                        InvalidRequestError, "V", "vault/token_store.go"),
         "token_orphan_needs_sudo": Message(

@@ -342,7 +342,7 @@ class ReplicationRole:
         if not self.world.strict:
             return
         for other in self.world.primaries(self.type, self.cluster_id):
-            if other is not self:
+            if other is not self and not other.cluster.crashed:
                 raise error("split_brain_refused", operation=operation_name,
                             other=other.cluster.name, type=self._label,
                             cluster_id=self.cluster_id)

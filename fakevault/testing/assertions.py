@@ -29,3 +29,16 @@ def unchanged(sim: Simulator) -> Iterator[None]:
     if before != after:
         changed = sorted(k for k in before if before[k] != after.get(k))
         raise AssertionError(f"the world changed: {', '.join(changed)}")
+
+
+def violation_report(sim: Simulator) -> str:
+    """Every violation, then the operations that led to each."""
+    lines = ["fakevault: the replication world ended with invariant violations:"]
+    for violation in sim.violations:
+        lines.append(f"  - {violation}")
+    lines.append("")
+    lines.append("operations (most recent last):")
+    lines.extend("  " + op.describe() for op in sim.history.tail(40))
+    lines.append("")
+    lines.append("Allow this with @pytest.mark.fakevault(allow_violations=True) if intended.")
+    return "\n".join(lines)

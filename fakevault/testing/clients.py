@@ -35,10 +35,10 @@ class WSGIAdapter(BaseAdapter):
              proxies: Mapping[str, str] | None = None) -> requests.Response:
         """Run ``request`` through the app and wrap its answer as a ``requests.Response``."""
         url = urlsplit(request.url or "")
-        body = request.body.encode() if isinstance(request.body, str) else request.body
         builder = EnvironBuilder(path=url.path or "/", query_string=url.query,
-                                 method=request.method or "GET", headers=dict(request.headers),
-                                 data=body or b"", base_url=f"{url.scheme}://{url.netloc}")
+                                 method=request.method or "GET",
+                                 headers=[(k, _text(v)) for k, v in request.headers.items()],
+                                 data=_body(request.body), base_url=f"{url.scheme}://{url.netloc}")
         try:
             app_iter, status, headers = run_wsgi_app(self.app, builder.get_environ())
             content = b"".join(app_iter)
@@ -51,6 +51,20 @@ class WSGIAdapter(BaseAdapter):
 
     def close(self) -> None:
         """Nothing to release: there is no connection."""
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def _body(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, bytes):
+        return body
+    return b"".join(part.encode() if isinstance(part, str) else part for part in body)
 
 
 def _response(request: requests.PreparedRequest, status: str, headers: list[tuple[str, str]],

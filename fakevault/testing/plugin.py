@@ -213,21 +213,10 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if sim is not None and options is not None and not options.allow_violations:
         violations = sim.check()
         if violations:
+            from fakevault.testing.assertions import violation_report
+
             pytest.fail(violation_report(sim), pytrace=False)
     return result
-
-
-def violation_report(sim: Simulator) -> str:
-    """Every violation, then the operations that led to each."""
-    lines = ["fakevault: the replication world ended with invariant violations:"]
-    for violation in sim.violations:
-        lines.append(f"  - {violation}")
-    lines.append("")
-    lines.append("operations (most recent last):")
-    lines.extend("  " + op.describe() for op in sim.history.tail(40))
-    lines.append("")
-    lines.append("Allow this with @pytest.mark.fakevault(allow_violations=True) if intended.")
-    return "\n".join(lines)
 
 
 @pytest.hookimpl(wrapper=True)

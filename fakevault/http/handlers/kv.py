@@ -43,8 +43,23 @@ class Store:
         return data_prefix(self.mount) + "data/" + path
 
     def get(self, path: str) -> Any | None:
-        """The record at ``path``, or None."""
+        """The record at ``path`` on this cluster (possibly stale on a secondary), or None."""
         return self.cluster.read(self._key(path), local=self.mount.local) if path else None
+
+    def _authority(self) -> Cluster:
+        cluster, world = self.cluster, self.cluster.world
+        if self.mount.local or cluster.performance.mode != "secondary":
+            return cluster
+        primary = world.primary_of(cluster.performance)
+        if primary is None or not world.network.reachable(cluster.name, primary.cluster.name):
+            return cluster  # the write itself fails the way the model says
+        return primary.cluster
+
+    def current(self, path: str) -> Any | None:
+        """The record a write starts from: the primary's when the write will be forwarded."""
+        if not path:
+            return None
+        return self._authority().read(self._key(path), local=self.mount.local)
 
     def put(self, path: str, value: Any) -> None:
         """Store ``value`` at ``path`` (a WAL entry; forwarded on a performance secondary)."""
@@ -59,9 +74,10 @@ class Store:
         folder = prefix.rstrip("/") + "/" if prefix else ""
         return self.cluster.list(self._key(folder), local=self.mount.local)
 
-    def config(self) -> dict[str, Any]:
-        """The KV v2 engine configuration (``<mount>/config``)."""
-        stored = self.cluster.read(data_prefix(self.mount) + "config", local=self.mount.local)
+    def config(self, fresh: bool = True) -> dict[str, Any]:
+        """The KV v2 engine configuration: as a write sees it (``fresh``), or the local copy."""
+        source = self._authority() if fresh else self.cluster
+        stored = source.read(data_prefix(self.mount) + "config", local=self.mount.local)
         return stored or {"max_versions": 0, "cas_required": False, "delete_version_after": 0}
 
     def set_config(self, config: dict[str, Any]) -> None:
@@ -186,16 +202,16 @@ def _v1(ctx: Context, store: Store, key: str) -> Reply:
 
 def _v2(ctx: Context, store: Store, rest: str) -> Reply:
     head, slash, key = rest.partition("/")
-    if not slash and rest and ctx.request.path.endswith("/"):
-        slash = "/"
+    if not slash and rest and (ctx.operation == "list" or ctx.request.path.endswith("/")):
+        slash = "/"  # Vault's HTTP layer appends "/" to every LIST path
     if head == "config" and not slash:
         return _config(ctx, store)
     operations = _V2.get(head)
+    if operations is not None and not slash:
+        return _not_found(ctx, None, WARNINGS["kv2_root"][0])
     if operations is None or (head == "data" and not key):
         return _not_found(ctx, None, WARNINGS["kv2_invalid_path"][0].format(
             command=_CLI_VERB.get(ctx.operation, ctx.operation)))
-    if not slash:
-        return _not_found(ctx, None, WARNINGS["kv2_root"][0])
     handler = operations.get(ctx.operation)
     if handler is None:
         raise _unsupported_operation()
@@ -327,7 +343,7 @@ def _read_data(ctx: Context, store: Store, key: str) -> Reply:
 def _write_data(ctx: Context, store: Store, key: str) -> Reply:
     data = _data_param(ctx.params)
     now = _now(ctx)
-    record = store.get(key) or _new_record(now)
+    record = store.current(key) or _new_record(now)
     config = store.config()
     _check_cas(ctx.params, config, record)
     number = _add_version(record, config, data, now)
@@ -351,7 +367,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 def _patch_data(ctx: Context, store: Store, key: str) -> Reply:
     patch = _data_param(ctx.params)
-    record = store.get(key)
+    record = store.current(key)
     if record is None:
         return Reply(raw_status=404)
     config = store.config()
@@ -369,7 +385,7 @@ def _patch_data(ctx: Context, store: Store, key: str) -> Reply:
 
 
 def _delete_latest(ctx: Context, store: Store, key: str) -> Reply:
-    record = store.get(key)
+    record = store.current(key)
     latest = record["versions"].get(str(record["current_version"])) if record else None
     now = _now(ctx)
     if record is not None and latest is not None and not _gone(latest, now):
@@ -384,7 +400,7 @@ def _delete_latest(ctx: Context, store: Store, key: str) -> Reply:
 def _change_versions(ctx: Context, store: Store, key: str, missing: str,
                      change: Callable[[dict[str, Any], dict[str, Any], float], None]) -> Reply:
     numbers = _versions_param(ctx.params, missing)
-    record = store.get(key)
+    record = store.current(key)
     if record is None:
         return Reply(empty=True)
     now = _now(ctx)
@@ -472,14 +488,14 @@ def _write_metadata(ctx: Context, store: Store, key: str) -> Reply:
         changes["custom_metadata"] = _custom_metadata(params)
     if not changes:
         return Reply(empty=True)
-    record = store.get(key) or _new_record(_now(ctx))
+    record = store.current(key) or _new_record(_now(ctx))
     record.update(changes)
     store.put(key, record)
     return Reply(empty=True)
 
 
 def _delete_metadata(ctx: Context, store: Store, key: str) -> Reply:
-    if store.get(key) is not None:
+    if store.current(key) is not None:
         store.delete(key)
     return Reply(empty=True)
 
@@ -490,7 +506,7 @@ def _list_metadata(ctx: Context, store: Store, key: str) -> Reply:
 
 
 def _config(ctx: Context, store: Store) -> Reply:
-    config = store.config()
+    config = store.config(fresh=ctx.operation != "read")
     if ctx.operation == "read":
         return _ok({"cas_required": config["cas_required"],
                     "delete_version_after": go_duration(config["delete_version_after"]),

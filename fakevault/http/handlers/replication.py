@@ -139,7 +139,7 @@ def reindex(ctx: Context) -> Reply:
 def merkle_check(ctx: Context) -> Reply:
     """``merkle-check``: report corrupted merkle pages."""
     report = ctx.role().merkle_check()
-    pages = {f"{kind}:{page}": {"corrupted_subtree_root": True, "root_hash": "",
+    pages: dict[str, dict[str, Any]] = {f"{kind}:{page}": {"corrupted_subtree_root": True, "root_hash": "",
                                 "tree_type": kind, "corrupted_index_tuples_map": {}}
              for kind in ("replicated", "local") for page in report[kind]}
     return Reply(data={"merkle_corruption_report": {

@@ -385,3 +385,8 @@ def _unmount(ctx: Context, path: str) -> Reply:
     for key in _walk(cluster, data_prefix(serving), serving.local):
         cluster.delete(key, local=serving.local)
     return Reply(empty=True)
+
+
+def init_status(ctx: Context) -> Reply:
+    """``GET sys/init``: a simulated cluster is always initialized."""
+    return Reply(raw={"initialized": True})
