@@ -185,7 +185,7 @@ def fetch_state(addr: str, token: str) -> dict[str, Any]:
     url = addr.rstrip("/") + "/_fakevault/state"
     request = urllib.request.Request(url, headers={"X-Vault-Token": token})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=10) as response:
             data: dict[str, Any] = json.load(response)
             return data
     except urllib.error.HTTPError as exc:

@@ -20,6 +20,7 @@ from fakevault.http.context import OPERATIONS, Context
 from fakevault.http.params import Params
 from fakevault.http.routes import ROUTES, Route, default_map
 from fakevault.http.serialize import Reply, render
+from fakevault.model.auth import use_token
 from fakevault.model.cluster import Cluster
 from fakevault.model.errors import InvalidRequestError, VaultError
 from fakevault.model.messages import error
@@ -39,7 +40,7 @@ class FakeVaultApp:
                  lock: threading.RLock | None = None,
                  max_request_size: int = MAX_REQUEST_SIZE) -> None:
         if cluster is not None:
-            sim[cluster]  # noqa: B018 - validate the name now
+            sim[cluster]
         self.sim = sim
         self.bound = cluster
         self.lock = lock or threading.RLock()
@@ -116,6 +117,8 @@ class FakeVaultApp:
                           operation, replace_world=self.replace_world)
             authorize(ctx, _capability(operation))
             reply = self._handler(index)(ctx)
+            if ctx.token is not None and ctx.token.num_uses:
+                use_token(ctx.cluster, ctx.token)  # counted once the request succeeded
         reply.copy_data_to_top = path.startswith("sys/")
         return render(reply, self._request_id(), head=method == "HEAD")
 
@@ -123,7 +126,7 @@ class FakeVaultApp:
         """Swap in another world (the control plane's reset and restore); keeps the lock."""
         with self.lock:
             if self.bound is not None:
-                sim[self.bound]  # noqa: B018 - the bound cluster must exist there too
+                sim[self.bound]
             self.sim = sim
 
     def _handler(self, index: int) -> Handler:

@@ -6,7 +6,7 @@ from fakevault.http.context import Context
 from fakevault.http.errors import INVALID_TOKEN, PERMISSION_DENIED
 from fakevault.http.handlers.kv import exists
 from fakevault.model.acl import allows
-from fakevault.model.auth import lookup_token, policy_rules, use_token
+from fakevault.model.auth import lookup_token, policy_rules
 from fakevault.model.errors import PermissionDeniedError
 from fakevault.model.messages import error
 
@@ -42,7 +42,6 @@ def authorize(ctx: Context, capability: str) -> None:
     needed = {capability, "sudo"} if kind in ("sudo", "root") else {capability}
     if kind == "root" or not allows(policy_rules(ctx.cluster, entry.policies), ctx.path, needed):
         raise PermissionDeniedError(PERMISSION_DENIED)
-    use_token(ctx.cluster, entry)
 
 
 def check_dr_operation_token(ctx: Context) -> None:

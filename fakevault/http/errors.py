@@ -5,9 +5,9 @@ from __future__ import annotations
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
+from fakevault.http.serialize import json_response
 from fakevault.model.errors import VaultError
 from fakevault.model.snapshot import SnapshotError
-from fakevault.http.serialize import json_response
 
 #: Vault renders most errors through hashicorp/go-multierror.
 UNSUPPORTED_PATH = "1 error occurred:\n\t* unsupported path\n\n"

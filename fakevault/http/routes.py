@@ -44,9 +44,9 @@ def _r(path: str, endpoint: str, methods: str = "POST PUT", auth: Auth = "token"
 
 _LEGACY_PRIMARY = ("enable", "demote", "disable")
 _LEGACY_SECONDARY = ("enable", "promote", "disable", "update-primary")
-_OPERATION = {"enable": "enable_primary", "demote": "demote", "disable": "disable"}
+_OPERATION = {"enable": "enable_primary", "demote": "demote", "disable": "disable_primary"}
 _SECONDARY_OPERATION = {"enable": "enable_secondary", "promote": "promote",
-                        "disable": "disable", "update-primary": "update_primary"}
+                        "disable": "disable_secondary", "update-primary": "update_primary"}
 
 REPLICATION_ROUTES: list[Route] = [
     _r("sys/replication/status", "replication:status_all", "GET", "none", dr_ok=True),

@@ -33,11 +33,13 @@ TRANSITIONS: dict[tuple[Mode, str], Mode] = {
     ("disabled", "enable_secondary"): "secondary",
     ("primary", "demote"): "secondary",
     ("primary", "disable"): "disabled",
+    ("primary", "disable_primary"): "disabled",
     ("primary", "secondary_token"): "primary",
     ("primary", "revoke_secondary"): "primary",
     ("primary", "recover"): "primary",
     ("secondary", "promote"): "primary",
     ("secondary", "disable"): "disabled",
+    ("secondary", "disable_secondary"): "disabled",
     ("secondary", "update_primary"): "secondary",
     ("secondary", "recover"): "secondary",
 }
@@ -57,6 +59,8 @@ _DEFAULT_REFUSAL = {
     "revoke_secondary": "not_primary",
     "promote": "not_secondary",
     "update_primary": "not_secondary",
+    "disable_primary": "not_primary",
+    "disable_secondary": "not_secondary",
 }
 
 P = ParamSpec("P")
@@ -119,6 +123,7 @@ class ReplicationRole:
         self.pending_keys: list[str] = []
         self.sync_target = 0
         self.public_key = ""
+        self.performance_mirror: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return (f"ReplicationRole(cluster={self.cluster.name!r}, type={self.type!r}, "
@@ -174,6 +179,21 @@ class ReplicationRole:
     def disable(self) -> None:
         """Turn replication off; re-enabling later makes a new cluster_id."""
         self._require("disable")
+        self._disable()
+
+    @operation
+    def disable_primary(self) -> None:
+        """``primary/disable``: ``disable``, refused unless this role is a primary."""
+        self._require("disable_primary")
+        self._disable()
+
+    @operation
+    def disable_secondary(self) -> None:
+        """``secondary/disable``: ``disable``, refused unless this role is a secondary."""
+        self._require("disable_secondary")
+        self._disable()
+
+    def _disable(self) -> None:
         for token in self.tokens.values():
             token.revoked = True
         self.mode = "disabled"
@@ -256,6 +276,11 @@ class ReplicationRole:
         if not force and self.world.link_up(self) and self.lag() > 0:
             raise error("catching_up")
         self._refuse_split_brain("promote")
+        inherited = self._inherited_performance()
+        if inherited is not None:
+            self.cluster.performance._refuse_split_brain("promote", inherited["cluster_id"])
+            self.cluster.performance.load_json(inherited)
+        self.performance_mirror = None
         self.mode = "primary"
         self.state = "running"
         self.primary = None
@@ -338,14 +363,26 @@ class ReplicationRole:
         link.cluster = self.cluster.name
         link.last_heartbeat = now
 
-    def _refuse_split_brain(self, operation_name: str) -> None:
+    def _inherited_performance(self) -> dict[str, Any] | None:
+        """What a DR secondary promoted to primary takes over of its primary's performance role.
+
+        DR replicates everything, the performance replication state included, so a promoted DR
+        secondary of a performance primary becomes that performance primary too.
+        """
+        mirror = self.performance_mirror
+        if self.type != "dr" or mirror is None or mirror.get("mode") != "primary":
+            return None
+        return mirror if self.cluster.performance.mode == "disabled" else None
+
+    def _refuse_split_brain(self, operation_name: str, cluster_id: str | None = None) -> None:
         if not self.world.strict:
             return
-        for other in self.world.primaries(self.type, self.cluster_id):
+        cluster_id = cluster_id or self.cluster_id
+        for other in self.world.primaries(self.type, cluster_id):
             if other is not self and not other.cluster.crashed:
                 raise error("split_brain_refused", operation=operation_name,
                             other=other.cluster.name, type=self._label,
-                            cluster_id=self.cluster_id)
+                            cluster_id=cluster_id)
 
     # -- both sides ----------------------------------------------------------------------
     @operation
@@ -400,7 +437,8 @@ class ReplicationRole:
     _SCALARS = ("mode", "cluster_id", "primary_cluster_addr", "last_reindex_epoch",
                 "last_corruption_check_epoch", "state", "primary", "secondary_id",
                 "known_primary_cluster_addrs", "last_remote_wal", "remote_epoch", "last_start",
-                "last_heartbeat", "stalled", "pending_keys", "sync_target", "public_key")
+                "last_heartbeat", "stalled", "pending_keys", "sync_target", "public_key",
+                "performance_mirror")
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able state."""

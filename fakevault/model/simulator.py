@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -233,11 +234,23 @@ class Simulator:
         with self.operation(None, None, "crash", {"name": name}):
             self.network.crash(name)
 
-    def restart(self, name: str) -> None:
-        """Bring a crashed cluster back up."""
-        self[name]
-        with self.operation(None, None, "restart", {"name": name}):
+    def restart(self, name: str, *, demote_stale_primaries: bool = False) -> None:
+        """Bring a crashed cluster back up, storage and replication state as they were.
+
+        A primary whose set has another live primary now is a split brain once it is up, as in
+        Vault. With ``demote_stale_primaries`` (always in strict mode) such a role is demoted as
+        the cluster comes back: the runbook's "demote the old primary before it serves".
+        """
+        cluster = self[name]
+        fence = demote_stale_primaries or self.strict
+        with self.operation(None, None, "restart",
+                            {"name": name, "demote_stale_primaries": fence}):
             self.network.restart(name)
+            for role in cluster.roles:
+                if fence and role.mode == "primary" and any(
+                        other is not role and not other.cluster.crashed
+                        for other in self.primaries(role.type, role.cluster_id)):
+                    role.demote()
 
     def corrupt_merkle(self, name: str, tree: Literal["replicated", "local"] = "replicated") -> str:
         """Corrupt a page of a cluster's merkle tree; returns the page. ``reindex`` mends it."""
@@ -344,8 +357,18 @@ def _origin(addr: str) -> tuple[str, str, int | None]:
 
 
 def _jsonable(args: dict[str, Any]) -> dict[str, Any]:
-    return {k: v if isinstance(v, str | int | float | bool | list | dict | type(None)) else repr(v)
-            for k, v in args.items()}
+    """Arguments as history keeps them: copies (a caller's list may change later), or reprs."""
+    kept: dict[str, Any] = {}
+    for key, value in args.items():
+        if isinstance(value, list | dict):
+            try:
+                value = json.loads(json.dumps(value))
+            except (TypeError, ValueError):
+                value = repr(value)
+        elif not isinstance(value, str | int | float | bool | type(None)):
+            value = repr(value)
+        kept[key] = value
+    return kept
 
 
 def _clock_json(clock: Clock) -> dict[str, Any]:

@@ -38,6 +38,10 @@ def _heartbeat(world: Simulator, role: ReplicationRole, primary: ReplicationRole
     now = world.clock.now()
     role.last_heartbeat = now
     primary.known[role.secondary_id].last_heartbeat = now
+    if role.type == "dr":  # DR carries the primary's performance replication state too
+        performance = primary.cluster.performance
+        role.performance_mirror = performance.to_json() if performance.mode == "primary" \
+            else None
 
 
 def _trees_corrupted(role: ReplicationRole, storage: Storage) -> bool:

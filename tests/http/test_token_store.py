@@ -120,6 +120,13 @@ def test_display_name_meta_and_num_uses(vault: VaultTestClient) -> None:
     assert data["num_uses"] == 3 and data["meta"] == {"n": "1", "ok": "1"}
 
 
+def test_a_limited_use_token_stops_after_its_uses(vault: VaultTestClient) -> None:
+    token = new_token(vault, policies=["default"], num_uses=2)
+    assert vault.get("a", SELF, token=token).status_code == 200
+    assert vault.get("a", SELF, token=token).status_code == 200
+    assert vault.get("a", SELF, token=token).status_code == 403
+
+
 def test_a_custom_id_needs_root_and_warns(vault: VaultTestClient) -> None:
     response = create(vault, id="my-own-token", policies=["default"])
     assert response.json["auth"]["client_token"] == "my-own-token"

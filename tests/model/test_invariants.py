@@ -86,11 +86,24 @@ def test_strict_mode_allows_promote_in_place_of_a_crashed_primary(connect: Conne
     sim["b"].dr.promote()
     assert sim["b"].dr.mode == "primary"
     assert sim.violations == []
-    sim.restart("a")  # a fault, not a request: recorded even in strict mode
-    assert "sim.restart(name='a')" in _only(sim, "split_brain").caused_by
-    sim["a"].dr.demote()
+    sim.restart("a")  # strict mode fences the stale primary as it comes back
+    assert sim["a"].dr.mode == "secondary" and sim["a"].dr.state == "idle"
+    assert sim.violations == []
     with pytest.raises(SplitBrainRefusedError):
         sim["a"].dr.promote()
+
+
+def test_a_restarted_stale_primary_is_a_split_brain_unless_fenced(connect: Connect) -> None:
+    for fence in (False, True):
+        sim = Simulator()
+        connect(sim, "dr", "a", "b")
+        sim.crash("a")
+        sim["b"].dr.promote()
+        sim.restart("a", demote_stale_primaries=fence)
+        if fence:
+            assert sim.violations == [] and sim["a"].dr.mode == "secondary"
+        else:
+            assert "sim.restart(name='a'" in _only(sim, "split_brain").caused_by
 
 
 def test_strict_mode_allows_promote_once_the_old_primary_is_demoted(connect: Connect) -> None:
@@ -130,7 +143,7 @@ def test_lost_writes_when_a_lagging_secondary_is_promoted_after_a_crash(
     assert "secret/kept, secret/two" in lost.message
     assert _kinds(sim) == ["lost_writes"]  # a crashed primary is not a second primary...
     sim.restart("a")
-    assert "sim.restart(name='a')" in _only(sim, "split_brain").caused_by  # ...until it is up
+    assert "sim.restart(name='a'" in _only(sim, "split_brain").caused_by  # ...until it is up
 
 
 def test_lost_writes_after_a_partition_once_the_old_primary_steps_down(

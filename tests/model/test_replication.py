@@ -27,8 +27,9 @@ Connect = Callable[..., Any]
 State = Callable[[Simulator], dict[str, Any]]
 
 MODES = ("disabled", "primary", "secondary")
-OPERATIONS = ("demote", "disable", "enable_primary", "enable_secondary", "promote", "recover",
-              "revoke_secondary", "secondary_token", "update_primary")
+OPERATIONS = ("demote", "disable", "disable_primary", "disable_secondary", "enable_primary",
+              "enable_secondary", "promote", "recover", "revoke_secondary", "secondary_token",
+              "update_primary")
 TYPES = ("performance", "dr")
 LABEL = {"performance": "performance", "dr": "DR"}
 UNWRAP = ('error response unwrapping secondary token; status code is 400, message is '
@@ -63,6 +64,8 @@ def _legal_call(sim: Simulator, role: ReplicationRole, op: str) -> None:
             sim["a"].role(role.type).secondary_token("b").token),
         "demote": role.demote,
         "disable": role.disable,
+        "disable_primary": role.disable_primary,
+        "disable_secondary": role.disable_secondary,
         "secondary_token": lambda: role.secondary_token("y"),
         "revoke_secondary": lambda: role.revoke_secondary("x"),
         "recover": role.recover,
@@ -90,7 +93,7 @@ REFUSED = sorted((mode, op, rtype) for mode, op in itertools.product(MODES, OPER
 
 def test_every_mode_operation_pair_is_legal_or_refused() -> None:
     assert len(LEGAL) + len(REFUSED) == len(MODES) * len(OPERATIONS) * len(TYPES)
-    assert len(REFUSED) == 2 * 16
+    assert len(REFUSED) == 2 * 20
 
 
 @pytest.mark.parametrize(("mode", "op", "rtype"), LEGAL)

@@ -12,6 +12,7 @@ from fakevault.http.context import Context
 from fakevault.http.params import ignored_warning
 from fakevault.http.serialize import Reply
 from fakevault.model.clock import rfc3339_nano
+from fakevault.model.errors import InvalidRequestError
 from fakevault.model.messages import WARNINGS
 
 _CLIENT_ONLY = ("ca_file", "ca_path", "dr_operation_token")
@@ -58,9 +59,15 @@ def demote(ctx: Context) -> Reply:
     return _done(ctx, "demote")
 
 
-def disable(ctx: Context) -> Reply:
-    """``primary/disable`` and ``secondary/disable``."""
-    ctx.role().disable()
+def disable_primary(ctx: Context) -> Reply:
+    """``primary/disable``."""
+    ctx.role().disable_primary()
+    return _done(ctx, "disable")
+
+
+def disable_secondary(ctx: Context) -> Reply:
+    """``secondary/disable``."""
+    ctx.role().disable_secondary()
     return _done(ctx, "disable")
 
 
@@ -114,7 +121,9 @@ def update_primary(ctx: Context) -> Reply:
     """``secondary/update-primary``: a new primary of the set, or a blank token to forget it."""
     params = ctx.params
     addrs = params.strings("update_primary_addrs")
-    token = params.string("token", required=not addrs) if "token" in params or not addrs else ""
+    if "token" not in params and not addrs:
+        raise InvalidRequestError('missing required field "token"')
+    token = params.string("token")  # present but blank: forget the primary
     ctx.role().update_primary(token, primary_api_addr=params.string("primary_api_addr"),
                               update_primary_addrs=addrs or None,
                               ca_file=params.string("ca_file"), ca_path=params.string("ca_path"))
@@ -139,9 +148,10 @@ def reindex(ctx: Context) -> Reply:
 def merkle_check(ctx: Context) -> Reply:
     """``merkle-check``: report corrupted merkle pages."""
     report = ctx.role().merkle_check()
-    pages: dict[str, dict[str, Any]] = {f"{kind}:{page}": {"corrupted_subtree_root": True, "root_hash": "",
-                                "tree_type": kind, "corrupted_index_tuples_map": {}}
-             for kind in ("replicated", "local") for page in report[kind]}
+    pages: dict[str, dict[str, Any]] = {
+        f"{kind}:{page}": {"corrupted_subtree_root": True, "root_hash": "", "tree_type": kind,
+                           "corrupted_index_tuples_map": {}}
+        for kind in ("replicated", "local") for page in report[kind]}
     return Reply(data={"merkle_corruption_report": {
         "corrupted_root": bool(pages),
         "corrupted_tree_map": pages,
