@@ -31,14 +31,17 @@ def unchanged(sim: Simulator) -> Iterator[None]:
         raise AssertionError(f"the world changed: {', '.join(changed)}")
 
 
-def violation_report(sim: Simulator) -> str:
-    """Every violation, then the operations that led to each."""
+PYTEST_HINT = "Allow this with @pytest.mark.fakevault(allow_violations=True) if intended."
+
+
+def violation_report(sim: Simulator, hint: str = "") -> str:
+    """Every violation, then the operations that led to each (and ``hint``, if any)."""
     lines = ["fakevault: the replication world ended with invariant violations:"]
     for violation in sim.violations:
         lines.append(f"  - {violation}")
     lines.append("")
     lines.append("operations (most recent last):")
     lines.extend("  " + op.describe() for op in sim.history.tail(40))
-    lines.append("")
-    lines.append("Allow this with @pytest.mark.fakevault(allow_violations=True) if intended.")
+    if hint:
+        lines += ["", hint]
     return "\n".join(lines)

@@ -53,6 +53,8 @@ class ReplicationMachine(RuleBasedStateMachine):
     strict: ClassVar[bool] = False
     #: A restarted stale primary is demoted as it comes back (the runbook's first step).
     fence_on_restart: ClassVar[bool] = True
+    #: Which faults Hypothesis may inject: any of "partition", "crash", "time".
+    faults: ClassVar[frozenset[str]] = frozenset({"partition", "crash", "time"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,6 +71,10 @@ class ReplicationMachine(RuleBasedStateMachine):
                                   f"{REPLICATION_TYPES}")
         if cls.sync not in ("eager", "manual"):
             raise InvalidArgument(f"sync={cls.sync!r} must be 'eager' or 'manual'")
+        unknown = set(cls.faults) - {"partition", "crash", "time"}
+        if unknown:
+            raise InvalidArgument(f"faults={sorted(cls.faults)!r}: unknown {sorted(unknown)}; "
+                                  "use partition, crash, time")
         if not isinstance(cls.clusters, tuple) or len(cls.clusters) < 2:
             raise InvalidArgument(f"clusters={cls.clusters!r} must be a tuple of at least two "
                                   "cluster names")
@@ -94,6 +100,12 @@ class ReplicationMachine(RuleBasedStateMachine):
         """Primaries that are up."""
         return [name for name in self.primaries() if not self.sim[name].crashed]
 
+    def linked_secondaries(self, primary: str) -> list[str]:
+        """Secondaries connected to ``primary`` right now."""
+        return [name for name in self.clusters if name != primary
+                and self.sim.primary_of(self.role(name)) is self.role(primary)
+                and self.sim.link_up(self.role(name))]
+
     def client(self, name: str, token: str | None = None) -> hvac.Client:
         """An hvac client for cluster ``name``, answered in-process."""
         from fakevault.testing.clients import hvac_client
@@ -111,26 +123,31 @@ class ReplicationMachine(RuleBasedStateMachine):
                 continue
             return
 
+    @precondition(lambda self: "partition" in self.faults)
     @rule(pair=st.runner().flatmap(_pair))
     def partition(self, pair: tuple[str, str]) -> None:
         """The network between two clusters fails."""
         self.sim.partition(*pair)
 
+    @precondition(lambda self: "partition" in self.faults)
     @rule(pair=st.runner().flatmap(_pair))
     def heal(self, pair: tuple[str, str]) -> None:
         """A failed link comes back."""
         self.sim.heal(*pair)
 
+    @precondition(lambda self: "crash" in self.faults)
     @rule(name=st.runner().flatmap(_cluster))
     def crash(self, name: str) -> None:
         """A cluster goes down."""
         self.sim.crash(name)
 
+    @precondition(lambda self: "crash" in self.faults)
     @rule(name=st.runner().flatmap(_cluster))
     def restart(self, name: str) -> None:
         """A cluster comes back (demoted first if it is a stale primary and fencing is on)."""
         self.sim.restart(name, demote_stale_primaries=self.fence_on_restart)
 
+    @precondition(lambda self: "time" in self.faults)
     @rule(seconds=st.integers(1, 3600))
     def time_passes(self, seconds: int) -> None:
         """Time passes: tokens expire, heartbeats age."""

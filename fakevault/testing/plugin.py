@@ -213,9 +213,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if sim is not None and options is not None and not options.allow_violations:
         violations = sim.check()
         if violations:
-            from fakevault.testing.assertions import violation_report
+            from fakevault.testing.assertions import PYTEST_HINT, violation_report
 
-            pytest.fail(violation_report(sim), pytrace=False)
+            pytest.fail(violation_report(sim, PYTEST_HINT), pytrace=False)
     return result
 
 
