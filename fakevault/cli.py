@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fakevault {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_serve(commands)
+    _add_scenario(commands)
     status = commands.add_parser("status", help="print every cluster's replication status")
     status.add_argument("--addr", default=os.environ.get("VAULT_ADDR", "http://127.0.0.1:8200"),
                         help="any cluster of a running `fakevault serve` (default: $VAULT_ADDR)")
@@ -94,6 +95,23 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument("--state", type=Path, metavar="FILE",
                        help="load the world from FILE if it exists; save it there on shutdown")
     serve.add_argument("--log-requests", action="store_true", help="log one line per request")
+    serve.add_argument("--scenario", type=Path, metavar="FILE",
+                       help="start with the world as this scenario leaves it")
+
+
+def _add_scenario(commands: Any) -> None:
+    scenario = commands.add_parser("scenario", help="list or run replication scenarios")
+    actions = scenario.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="the scenarios in a folder, with their titles")
+    listing.add_argument("folder", nargs="?", type=Path, default=Path("scenarios"))
+    run = actions.add_parser("run", help="run scenario files (in-process unless --target)")
+    run.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    run.add_argument("--target", action="append", default=[], metavar="NAME=URL",
+                     help="run against a live cluster (repeat for each cluster)")
+    run.add_argument("--token", default=os.environ.get("VAULT_TOKEN", "root"),
+                     help="root token of the targets (default: $VAULT_TOKEN or root)")
+    run.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                     help="a variable for ${NAME} (a comma in VALUE makes a list)")
 
 
 def cluster_names(args: argparse.Namespace) -> list[str]:
@@ -107,6 +125,15 @@ def cluster_names(args: argparse.Namespace) -> list[str]:
 def load_world(args: argparse.Namespace) -> Simulator:
     """The world from ``--state`` if that file exists, else a new one from the flags."""
     state: Path | None = args.state
+    if args.scenario is not None:
+        if state is not None and state.exists():
+            raise UsageError("--scenario starts a new world; it cannot be combined with an "
+                             "existing --state file")
+        scenario = _load_scenario(args.scenario)
+        return Simulator(seed=scenario.seed, clusters=scenario.clusters,
+                         sync="manual" if scenario.sync == "manual" else "eager",
+                         strict=scenario.strict, root_token=args.root_token,
+                         clock=SystemClock())
     if state is not None and state.exists():
         try:
             data = json.loads(state.read_text(encoding="utf-8"))
@@ -162,6 +189,8 @@ def serve(args: argparse.Namespace) -> int:
         raise CommandError(exc.strerror or str(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    if args.scenario is not None:
+        _play(args.scenario, server)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -176,6 +205,76 @@ def serve(args: argparse.Namespace) -> int:
             save_world(server.sim, args.state)
             print(f"fakevault: saved the world to {args.state}", flush=True)
     print("fakevault: stopped", flush=True)
+    return 0
+
+
+def _play(path: Path, server: Any) -> None:
+    from fakevault.scenario import run_scenario
+    from fakevault.scenario.targets import remote
+
+    scenario = _load_scenario(path)
+    target = remote({c.name: c.api_addr for c in server.sim}, server.sim.root_token)
+    outcome = run_scenario(scenario, target)
+    print(outcome.report() + "\n", flush=True)
+    if not outcome.ok:
+        server.stop()
+        raise CommandError(f"scenario {path} failed; the server was not started")
+
+
+def _load_scenario(path: Path) -> Any:
+    from fakevault.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# -- scenario ------------------------------------------------------------------------------
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{flag} {item!r}: use NAME=VALUE")
+        pairs[name] = value
+    return pairs
+
+
+def scenario(args: argparse.Namespace) -> int:
+    """``scenario list`` and ``scenario run``."""
+    if args.action == "list":
+        return _list_scenarios(args.folder)
+    from fakevault.scenario import run_scenario
+    from fakevault.scenario.targets import in_process, remote
+
+    targets = _pairs(args.target, "--target")
+    variables: dict[str, Any] = {k: v.split(",") if "," in v else v
+                                 for k, v in _pairs(args.var, "--var").items()}
+    scenarios = [_load_scenario(path) for path in args.files]
+    failed = 0
+    for item in scenarios:
+        missing = sorted(set(item.clusters) - set(targets))
+        if targets and missing:
+            raise UsageError(f"{item.path} needs --target for {', '.join(missing)}")
+        target = remote(targets, args.token) if targets else in_process(item)
+        outcome = run_scenario(item, target, variables)
+        print(outcome.report() + "\n", flush=True)
+        failed += not outcome.ok
+    if failed:
+        raise CommandError(f"{failed} of {len(scenarios)} scenario(s) failed")
+    return 0
+
+
+def _list_scenarios(folder: Path) -> int:
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise CommandError(f"no scenario files (*.toml) in {folder}")
+    rows = [["SCENARIO", "CLUSTERS", "STEPS", "TITLE"]]
+    for path in files:
+        item = _load_scenario(path)
+        rows.append([path.stem, ",".join(item.clusters), str(len(item.steps)), item.title])
+    print(format_table(rows))
     return 0
 
 
@@ -240,7 +339,7 @@ def status(args: argparse.Namespace) -> int:
 
 
 # -- entry point -----------------------------------------------------------------------------
-COMMANDS = {"serve": serve, "status": status}
+COMMANDS = {"serve": serve, "status": status, "scenario": scenario}
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

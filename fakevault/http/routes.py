@@ -131,6 +131,7 @@ CONTROL_ROUTES: list[Route] = [
     _c("clusters/<name>/crash", "crash"),
     _c("clusters/<name>/restart", "restart"),
     _c("clusters/<name>/faults", "fault"),
+    _c("clusters/<name>/unseal-keys", "unseal_keys", "GET"),
     _c("invariants", "invariants", "GET"),
     _c("history", "history", "GET"),
     _c("snapshot", "snapshot", "GET POST"),

@@ -144,6 +144,12 @@ def fault(ctx: Context) -> Reply:
                               '"stall", "crash" (partitions: POST /_fakevault/network/partition)')
 
 
+def unseal_keys(ctx: Context) -> Reply:
+    """``GET clusters/NAME/unseal-keys``: its key shares (a secondary's are its primary's)."""
+    cluster = ctx.sim[str(ctx.args["name"])]
+    return Reply(raw={"keys": list(cluster.unseal_keys), "threshold": cluster.unseal_threshold})
+
+
 def invariants(ctx: Context) -> Reply:
     """``GET invariants``: ``{"ok": bool, "violations": [...]}``."""
     found = ctx.sim.check()
