@@ -169,3 +169,25 @@ def test_python_dash_m_and_the_console_script_agree() -> None:
     result = subprocess.run([sys.executable, "-m", "fakevault", "--version"], capture_output=True,
                             text=True, timeout=SERVE_TIMEOUT, env={**os.environ})
     assert result.returncode == 0 and result.stdout.startswith("fakevault ")
+
+
+def test_serve_starts_from_a_scenario(tmp_path: Path) -> None:
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "dr-setup-and-health.toml"
+    served = Served("--scenario", str(scenario))
+    try:
+        assert any("passed: 11 of 11" in line for line in served.lines)
+        state = control(served.addr("a"), "state")
+        assert state["clusters"]["b"]["replication"]["dr"]["mode"] == "secondary"
+        assert list(state["clusters"]) == ["a", "b"]
+    finally:
+        served.stop()
+
+
+def test_serve_refuses_a_malformed_scenario(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("title = 'x'\n")
+    result = subprocess.run([sys.executable, "-m", "fakevault", "serve", "--port", "0",
+                             "--scenario", str(bad)], capture_output=True, text=True,
+                            timeout=SERVE_TIMEOUT)
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "Traceback" not in result.stderr
