@@ -112,6 +112,8 @@ def _add_scenario(commands: Any) -> None:
                      help="root token of the targets (default: $VAULT_TOKEN or root)")
     run.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
                      help="a variable for ${NAME} (a comma in VALUE makes a list)")
+    run.add_argument("--interactive", action="store_true",
+                     help="on real Vault, wait for Enter after printing each manual step")
 
 
 def cluster_names(args: argparse.Namespace) -> list[str]:
@@ -258,6 +260,7 @@ def scenario(args: argparse.Namespace) -> int:
         if targets and missing:
             raise UsageError(f"{item.path} needs --target for {', '.join(missing)}")
         target = remote(targets, args.token) if targets else in_process(item)
+        target.interactive = args.interactive
         outcome = run_scenario(item, target, variables)
         print(outcome.report() + "\n", flush=True)
         failed += not outcome.ok

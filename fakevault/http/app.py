@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from fakevault.http import errors
@@ -46,6 +46,9 @@ class FakeVaultApp:
         self.lock = lock or threading.RLock()
         self.max_request_size = max_request_size
         self.url_map = default_map()
+        # Matching needs only the path and method; one adapter serves every request.
+        self._adapter = self.url_map.bind("fakevault")
+        self._hosts: tuple[tuple[str, ...], dict[str, str]] = ((), {})
         self._handlers: dict[int, Handler] = {}
         self.internal_errors: list[BaseException] = []
         self._requests = 0
@@ -85,9 +88,9 @@ class FakeVaultApp:
             return errors.unsupported_media_type(
                 "PATCH requires Content-Type of application/merge-patch+json, provided "
                 f"{request.mimetype or 'none'}")
-        adapter = self.url_map.bind_to_environ(request.environ)
         try:
-            index, args = adapter.match(method="GET" if method == "HEAD" else method)
+            index, args = self._adapter.match(_path(request), method="GET" if method == "HEAD"
+                                              else method)
         except NotFound:
             return errors.cluster_down(cluster.name) if cluster.crashed \
                 else errors.unsupported_path()
@@ -108,8 +111,12 @@ class FakeVaultApp:
         operation = OPERATIONS[method]
         if method == "GET" and request.args.get("list", "").lower() == "true":
             operation = "list"
-        params = Params(_parameters(request, method))
-        path = request.path.removeprefix("/v1/").lstrip("/")
+        request.max_content_length = self.max_request_size  # also bounds streamed bodies
+        try:
+            params = Params(_parameters(request, method))
+        except RequestEntityTooLarge:
+            return errors.payload_too_large(self.max_request_size)
+        path = _path(request).removeprefix("/v1/").lstrip("/")
         if operation == "list" and not path.endswith("/"):
             path += "/"  # Vault checks LIST against the path with a trailing slash
         with self.lock:
@@ -136,7 +143,8 @@ class FakeVaultApp:
         return handler
 
     def _too_big(self, request: Request) -> Response | None:
-        length = request.content_length
+        declared = request.environ.get("CONTENT_LENGTH")
+        length = request.content_length if declared else None
         if length is not None and length > self.max_request_size:
             return errors.payload_too_large(self.max_request_size)
         return None
@@ -147,13 +155,19 @@ class FakeVaultApp:
         bound = self.bound or request.environ.get("fakevault.cluster")
         if bound is not None:
             return self.sim.clusters.get(bound)
-        host = request.host.lower()
-        for cluster in self.sim:
-            if _netloc(cluster.api_addr) == host:
-                return cluster
+        name = self._host_table().get(request.environ.get("HTTP_HOST", "").lower())
+        if name is not None:
+            return self.sim.clusters.get(name)
         if len(self.sim.clusters) == 1:
             return next(iter(self.sim))
         return None
+
+    def _host_table(self) -> dict[str, str]:
+        """``host:port`` -> cluster name, rebuilt only when an api_addr changes."""
+        addrs = tuple(cluster.api_addr for cluster in self.sim)
+        if addrs != self._hosts[0]:
+            self._hosts = (addrs, {_netloc(c.api_addr): c.name for c in self.sim})
+        return self._hosts[1]
 
     def _known_hosts(self) -> str:
         return "clusters: " + ", ".join(f"{c.name}={c.api_addr}" for c in self.sim)
@@ -191,16 +205,50 @@ def _netloc(addr: str) -> str:
     return host if port in (None, default) else f"{host}:{port}"
 
 
+def _path(request: Request) -> str:
+    # Werkzeug recomputes Request.path on every access; requests here ask for it twice.
+    path: str | None = request.environ.get("fakevault.path")
+    if path is None:
+        path = request.environ["fakevault.path"] = request.path
+    return path
+
+
 def _parameters(request: Request, method: str) -> dict[str, Any]:
     if method in ("GET", "HEAD", "LIST"):
+        if not request.environ.get("QUERY_STRING"):
+            return {}
         return {key: request.args.get(key) for key in request.args}
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidRequestError("error parsing JSON") from None
     if not isinstance(body, dict):
         raise InvalidRequestError("error parsing JSON")
+    if _ESCAPED_SURROGATE.search(raw):
+        scrubbed: dict[str, Any] = _without_lone_surrogates(body)
+        return scrubbed
     return body
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_constant(name: str) -> Any:
+    # Go's encoding/json has no NaN or Infinity.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """Go's decoder turns an unpaired surrogate escape into U+FFFD; Python keeps it."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v)
+                for k, v in value.items()}
+    return value

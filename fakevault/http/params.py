@@ -6,12 +6,14 @@ list. Unknown parameters are ignored with a warning, as framework paths do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fakevault.model.durations import parse_seconds
 from fakevault.model.errors import InvalidRequestError
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 _TRUE = {"true", "1", "t", "yes"}
 _FALSE = {"false", "0", "f", "no", ""}
 
@@ -66,7 +68,7 @@ class Params:
             return default
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
             return int(value)
         raise InvalidRequestError(f'invalid value for "{name}": expected an integer, '
                                   f"got {_kind(value)}")

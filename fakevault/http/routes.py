@@ -105,6 +105,7 @@ SYSTEM_ROUTES: list[Route] = [
     _r("sys/policy", "policies:legacy_list", "GET LIST"),
     _r("sys/policy/<name>", "policies:legacy_policy", "GET POST PUT DELETE"),
     _r("sys/init", "system:init_status", "GET", "none", dr_ok=True),
+    _r("sys/internal/specs/openapi", "specs:openapi", "GET", "none", dr_ok=True),
     _r("auth/token/create", "tokens:create"),
     _r("auth/token/create-orphan", "tokens:create_orphan"),
     _r("auth/token/lookup-self", "tokens:lookup_self", "GET"),

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 #: Exactly this: hvac parses error bodies only when the header is exactly "application/json".
 JSON_CONTENT_TYPE = "application/json"
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 @dataclass
@@ -31,10 +32,8 @@ class Reply:
 
 def json_response(body: Any, status: int, headers: dict[str, str] | None = None) -> Response:
     """A response whose body is ``body`` as JSON, with Vault's exact content type."""
-    text = json.dumps(body, separators=(",", ":")) + "\n"
-    response = Response(text, status=status, headers=headers)
-    response.headers["Content-Type"] = JSON_CONTENT_TYPE
-    return response
+    text = _ENCODER.encode(body) + "\n"
+    return Response(text, status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
 
 
 def empty_response(status: int = 204, content_type: str | None = None) -> Response:

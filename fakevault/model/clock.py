@@ -6,6 +6,7 @@ expires or heartbeats asks it.
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import UTC, datetime
 from typing import Protocol
@@ -68,9 +69,16 @@ class SystemClock:
 
 def rfc3339(timestamp: float) -> str:
     """Format a timestamp as Vault does in status (RFC 3339, seconds, UTC)."""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339_seconds(int(timestamp))
 
 
+@functools.lru_cache(maxsize=256)
+def _rfc3339_seconds(seconds: int) -> str:
+    # Status pages format the same few heartbeat times over and over: remember them.
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+@functools.lru_cache(maxsize=1024)
 def rfc3339_nano(timestamp: float) -> str:
     """Format a timestamp with nanoseconds, as Vault's wrap_info.creation_time."""
     moment = datetime.fromtimestamp(timestamp, UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from fakevault.model.errors import InvalidRequestError
@@ -17,9 +18,11 @@ _UNITS = {
     "m": 60.0,
     "h": 3600.0,
 }
-_GO_COMPONENT = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_INTEGER = re.compile(r"[+-]?\d+")
-_DAYS = re.compile(r"(\d+)d")
+_GO_COMPONENT = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DAYS = re.compile(r"([0-9]+)d")
+#: The longest duration Go's time.Duration holds (int64 nanoseconds, about 292 years).
+MAX_SECONDS = (2**63 - 1) // 10**9
 
 
 def _go_duration(text: str) -> float:
@@ -45,15 +48,22 @@ def _go_duration(text: str) -> float:
 def parse_seconds(value: object, *, field: str = "ttl") -> int:
     """Parse a Vault duration (int seconds or a string like "30m", "1h", "2d") to whole seconds.
 
-    Raises InvalidRequestError naming ``field`` for anything Vault would refuse, and for
-    negative durations.
+    Raises InvalidRequestError naming ``field`` for anything Vault would refuse, for negative
+    durations, and for NaN, infinities and durations longer than Go's ``time.Duration`` holds.
     """
     try:
         seconds = _parse(value)
+    except OverflowError:
+        seconds = math.inf  # an integer too large for a float: out of range below
     except (ValueError, TypeError) as exc:
         raise error("bad_duration", field=field, value=value, reason=str(exc)) from None
     if seconds < 0:
         raise error("bad_duration", field=field, value=value, reason="must not be negative")
+    if math.isnan(seconds):
+        raise error("bad_duration", field=field, value=value, reason="not a number")
+    if seconds > MAX_SECONDS:
+        raise error("bad_duration", field=field, value=value,
+                    reason=f"out of range: at most {MAX_SECONDS} seconds (about 292 years)")
     return int(seconds)
 
 

@@ -121,6 +121,7 @@ class ReplicationRole:
         self.last_heartbeat: float | None = None
         self.stalled = False
         self.pending_keys: list[str] = []
+        self.sync_total = 0
         self.sync_target = 0
         self.public_key = ""
         self.performance_mirror: dict[str, Any] | None = None
@@ -281,6 +282,9 @@ class ReplicationRole:
             self.cluster.performance._refuse_split_brain("promote", inherited["cluster_id"])
             self.cluster.performance.load_json(inherited)
         self.performance_mirror = None
+        # "New secondary tokens will need to be issued to other secondaries": a promoted
+        # cluster starts with no known secondaries, even ids it knew as a primary before.
+        self.known, self.tokens = {}, {}
         self.mode = "primary"
         self.state = "running"
         self.primary = None
@@ -437,7 +441,8 @@ class ReplicationRole:
     _SCALARS = ("mode", "cluster_id", "primary_cluster_addr", "last_reindex_epoch",
                 "last_corruption_check_epoch", "state", "primary", "secondary_id",
                 "known_primary_cluster_addrs", "last_remote_wal", "remote_epoch", "last_start",
-                "last_heartbeat", "stalled", "pending_keys", "sync_target", "public_key",
+                "last_heartbeat", "stalled", "pending_keys", "sync_total", "sync_target",
+                "public_key",
                 "performance_mirror")
 
     def to_json(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,8 +12,9 @@ from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from fakevault.model.clock import Clock, ManualClock, SystemClock
+from fakevault.model.clock import Clock, ManualClock, SystemClock, rfc3339
 from fakevault.model.cluster import Cluster, new_unseal_key
+from fakevault.model.durations import MAX_SECONDS
 from fakevault.model.errors import VaultError
 from fakevault.model.history import History, Operation
 from fakevault.model.ids import IdSource
@@ -27,6 +29,10 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 SNAPSHOT_FORMAT = "fakevault-snapshot"
 SNAPSHOT_VERSION = 1
 MAX_SYNC_PASSES = 100_000
+#: The latest time a world's clock may show: any duration Vault takes (at most Go's
+#: time.Duration, about 292 years) added to it still ends by 9999-12-31T23:59:59Z, the last
+#: time RFC 3339 (and Python's datetime) can write. About the year 9707.
+LATEST = 253402300799.0 - MAX_SECONDS
 
 
 def default_addresses(index: int) -> tuple[str, str]:
@@ -201,6 +207,12 @@ class Simulator:
         if seconds < 0:
             raise error("bad_duration", field="seconds", value=seconds,
                         reason="must not be negative")
+        if math.isnan(seconds):
+            raise error("bad_duration", field="seconds", value=seconds, reason="not a number")
+        if self.clock.now() + seconds > LATEST:
+            raise error("bad_duration", field="seconds", value=seconds,
+                        reason=f"would move the clock past {rfc3339(LATEST)}, the latest time "
+                        "fakevault simulates")
         with self.operation(None, None, "advance", {"seconds": seconds}):
             self.clock.advance(seconds)
             now = self.clock.now()

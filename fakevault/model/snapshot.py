@@ -52,8 +52,12 @@ def _restore(cls: type[Simulator], data: Mapping[str, Any]) -> Simulator:
 
 
 def _clock(data: Mapping[str, Any]) -> Clock:
-    if data["kind"] == "system":
-        return SystemClock(float(data["offset"]))
-    return ManualClock(float(data["now"]))
+    from fakevault.model.simulator import LATEST
+
+    clock: Clock = SystemClock(float(data["offset"])) if data["kind"] == "system" \
+        else ManualClock(float(data["now"]))
+    if not 0 <= clock.now() <= LATEST:  # also NaN
+        raise ValueError(f"the clock ({clock.now()!r}) is not a time fakevault simulates")
+    return clock
 
 

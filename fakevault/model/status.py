@@ -80,7 +80,7 @@ def _secondary_fields(role: ReplicationRole) -> dict[str, Any]:
     if role.state == "merkle-sync" and not role.stalled:
         fields["merkle_sync_progress"] = {
             "sync_progress": 0,
-            "sync_total_keys": len(role.pending_keys),
+            "sync_total_keys": role.sync_total,
         }
     return fields
 

@@ -125,8 +125,9 @@ class Storage:
             self._data.pop(key, None)
             tree.delete(key)
         else:
+            digest = hashlib.sha1(text.encode(), usedforsecurity=False).digest()  # may raise
             self._data[key] = text
-            tree.set(key, hashlib.sha1(text.encode(), usedforsecurity=False).digest())
+            tree.set(key, digest)
         self.last_wal += 1
         if not is_local(key):
             self.last_performance_wal = self.last_wal
@@ -152,6 +153,25 @@ class Storage:
         self.last_wal = 0
         self.last_performance_wal = 0
         self.epoch += 1
+
+    def clone_from(self, source: Storage, *, include_local: bool) -> int:
+        """Become a copy of ``source``'s replicated data (and local data if ``include_local``).
+
+        The bootstrap of a freshly wiped secondary: whole trees are copied rather than replayed
+        key by key. Starts a new WAL epoch, so this cluster's own secondaries resync by merkle.
+        Returns how many keys were copied.
+        """
+        kept_local = {} if include_local else {k: v for k, v in self._data.items() if is_local(k)}
+        copied = {k: v for k, v in source._data.items() if include_local or not is_local(k)}
+        self._data = {**copied, **kept_local}
+        self.replicated = source.replicated.copy()
+        if include_local:
+            self.local = source.local.copy()
+        self.wal.clear()
+        self.epoch += 1
+        self.last_wal += 1
+        self.last_performance_wal = self.last_wal
+        return len(copied)
 
     def reindex(self) -> None:
         """Rebuild both merkle trees from the data (clears corruption)."""

@@ -52,10 +52,18 @@ def _trees_corrupted(role: ReplicationRole, storage: Storage) -> bool:
 
 def _merkle_diff(role: ReplicationRole, primary: ReplicationRole) -> bool:
     mine, theirs = role.cluster.storage, primary.cluster.storage
+    if _bulk_copy_possible(role, mine, theirs):
+        role.pending_keys = []  # everything: merkle-sync copies the trees whole
+        role.sync_total = len(theirs.replicated) + (len(theirs.local) if role.type == "dr" else 0)
+        role.sync_target = theirs.last_wal
+        role.remote_epoch = theirs.epoch
+        role.state = "merkle-sync"
+        return True
     keys = mine.replicated.diff(theirs.replicated)
     if role.type == "dr":
         keys |= mine.local.diff(theirs.local)
     role.pending_keys = sorted(keys)
+    role.sync_total = len(role.pending_keys)
     role.sync_target = theirs.last_wal
     role.remote_epoch = theirs.epoch
     role.state = "merkle-sync"
@@ -63,8 +71,21 @@ def _merkle_diff(role: ReplicationRole, primary: ReplicationRole) -> bool:
     return not corrupted
 
 
+def _bulk_copy_possible(role: ReplicationRole, mine: Storage, theirs: Storage) -> bool:
+    """A wiped secondary of a healthy primary takes whole trees instead of key by key."""
+    empty = len(mine.replicated) == 0 and (role.type == "performance" or len(mine.local) == 0)
+    return empty and not mine.corrupted and not theirs.corrupted and len(theirs) > 0
+
+
 def _merkle_sync(world: Simulator, role: ReplicationRole, primary: ReplicationRole) -> bool:
     mine, theirs = role.cluster.storage, primary.cluster.storage
+    if _bulk_copy_possible(role, mine, theirs) and role.remote_epoch == theirs.epoch:
+        copied = mine.clone_from(theirs, include_local=role.type == "dr")
+        world.invariants.record_apply(role, primary, copied)
+        role.pending_keys = []
+        role.last_remote_wal = role.sync_target
+        role.state = "stream-wals"
+        return True
     for key in role.pending_keys:
         if role.type == "performance" and is_local(key):
             continue

@@ -8,7 +8,11 @@ A scenario is a TOML file: ``title``, ``narrative``, ``clusters`` (and optionall
 * a control step on the fake: ``control`` (advance, sync, step, partition, heal, crash, restart,
   fault, unseal-keys, reset), ``args``, and ``manual``: what a person does instead on real Vault;
 * a wait: ``wait = {cluster, path, until = {json-path = value}, attempts}``;
-* a DR operation token ceremony: ``ceremony = {cluster, keys}`` capturing ``token``.
+* a DR operation token ceremony: ``ceremony = {cluster, keys, token?}`` capturing ``token``.
+
+A scenario starts from a fresh world: a live fakevault target is reset first, and must run
+with the scenario's ``sync`` and ``strict``. On real Vault, control steps become instructions
+for a person (``--interactive`` waits for Enter) and ``advance`` really waits.
 
 Errors name the file, the step and the field.
 """
@@ -210,9 +214,11 @@ def _ceremony(raw: dict[str, Any], number: int, where: _Where, clusters: list[st
     ceremony = raw["ceremony"]
     if not isinstance(ceremony, dict):
         raise where.error("ceremony", "must be a table: {cluster, keys}")
-    _no_unknown(ceremony, {"cluster", "keys"}, where, "ceremony.")
+    _no_unknown(ceremony, {"cluster", "keys", "token"}, where, "ceremony.")
+    token = ceremony.get("token")  # Vault 2.x wants a Vault token on the ceremony endpoints
     return Step(number=number, kind="ceremony", name=_string(raw.get("name", ""), where, "name"),
                 cluster=_cluster(ceremony, where, clusters, "ceremony.cluster"),
+                token=None if token is None else _string(token, where, "ceremony.token"),
                 keys=_string(ceremony.get("keys"), where, "ceremony.keys", required=True),
                 capture=_capture(raw.get("capture", {}), where))
 

@@ -82,6 +82,10 @@ def run_scenario(scenario: Scenario, target: Target,
                  variables: Mapping[str, Any] | None = None) -> Outcome:
     """Run ``scenario`` on ``target``; stops at the first failing step."""
     run = _Run(scenario, target, dict(variables or {}))
+    mismatch = run.prepare()
+    if mismatch:
+        run.outcome.results.append(mismatch)
+        return run.outcome
     for step in scenario.steps:
         result = run.step(step)
         run.outcome.results.append(result)
@@ -98,6 +102,24 @@ class _Run:
         self.variables = {"root_token": target.root_token, **variables}
         self.outcome = Outcome(scenario)
         self.previous: dict[tuple[str, str, str], Any] = {}
+
+    def prepare(self) -> StepResult | None:
+        """A live fake is reset to a fresh world first, and must be configured as the file says."""
+        if not self.target.fake or self.target.sim is not None:
+            return None
+        _, state = self.target.control("POST", "reset")
+        scenario = self.outcome.scenario
+        problems = []
+        if state.get("sync") != scenario.sync:
+            problems.append(f"the server replicates {state.get('sync')}; this scenario needs "
+                            f"`fakevault serve --sync {scenario.sync}`")
+        if bool(state.get("strict")) != scenario.strict:
+            wanted = "with" if scenario.strict else "without"
+            problems.append(f"this scenario needs a server {wanted} --strict")
+        if not problems:
+            return None
+        return StepResult(Step(number=0, kind="control", name="target configuration"),
+                          "GET /_fakevault/state", problems)
 
     def step(self, step: Step) -> StepResult:
         handler = {"request": self._request, "control": self._control, "wait": self._wait,
@@ -140,8 +162,14 @@ class _Run:
             return StepResult(step, f"control {step.control}", [
                 f"needs --var {name}=... on a real target ({step.manual or 'no instruction'})"
                 for name in missing])
-        return StepResult(step, step.manual or f"(skipped: {step.control} needs the fake)",
-                          manual=True)
+        instruction = step.manual or f"(skipped: {step.control} needs the fake)"
+        if step.control == "advance":
+            import time
+
+            time.sleep(float(step.args.get("seconds", 0)))  # real time has to pass for real
+        elif self.target.interactive and step.manual:
+            input(f"  MANUAL {step.number}: {step.manual}\n         Press Enter when done: ")
+        return StepResult(step, instruction, manual=True)
 
     def _wait(self, step: Step) -> StepResult:
         path = str(substitute(step.path, self.variables))
@@ -174,14 +202,15 @@ class _Run:
         keys = substitute(step.keys, self.variables)
         keys = keys if isinstance(keys, list) else [k.strip() for k in str(keys).split(",")]
         base = "sys/replication/dr/secondary/generate-operation-token"
+        token = str(substitute(step.token, self.variables)) if step.token else None
         status, started = self.target.request(step.cluster, "POST", f"{base}/attempt",
-                                              token=None, body={})
+                                              token=token, body={})
         if status != 200:
             return StepResult(step, "ceremony", [f"starting the attempt answered {status}: "
                                                  f"{started}"])
         for key in keys:
             status, result = self.target.request(step.cluster, "POST", f"{base}/update",
-                                                 token=None,
+                                                 token=token,
                                                  body={"key": key, "nonce": started["nonce"]})
             if status != 200:
                 return StepResult(step, "ceremony", [f"a key share answered {status}: {result}"])

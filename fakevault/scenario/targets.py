@@ -23,6 +23,8 @@ class Target:
     root_token: str = "root"
     fake: bool = False
     sim: Simulator | None = None
+    #: On real Vault, wait for a person to do each manual step (press Enter).
+    interactive: bool = False
     notes: list[str] = field(default_factory=list)
 
     def request(self, cluster: str, method: str, path: str, *, token: str | None,

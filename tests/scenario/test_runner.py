@@ -203,3 +203,16 @@ def test_the_cli_exits_2_for_a_malformed_file(tmp_path: Path,
         main(["scenario", "run", str(path)])
     assert exit_info.value.code == 2
     assert str(path) in capsys.readouterr().err
+
+
+def test_a_live_fake_is_reset_and_its_sync_mode_checked(tmp_path: Path,
+                                                         live: FakeVaultServer) -> None:
+    live.sim["a"].performance.enable_primary()  # left over from someone else's work
+    scenario = load_scenario(write(tmp_path, GOOD))
+    target = remote({"a": live.url("a"), "b": live.url("b")}, "root")
+    assert run_scenario(scenario, target).ok  # reset first, so enabling works again
+    manual = load_scenario(write(tmp_path, GOOD.replace('clusters = ["a", "b"]',
+                                                        'clusters = ["a", "b"]\nsync = "manual"')))
+    outcome = run_scenario(manual, remote({"a": live.url("a"), "b": live.url("b")}, "root"))
+    assert not outcome.ok
+    assert "this scenario needs `fakevault serve --sync manual`" in outcome.report()

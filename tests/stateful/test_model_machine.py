@@ -308,9 +308,9 @@ class ModelMachine(RuleBasedStateMachine):
         self.attempt(lambda: role.promote(force=force))
 
     @precondition(has_role("primary", "secondary"))
-    @rule(data=st.data())
-    def disable(self, data: st.DataObject) -> None:
-        self.attempt(self.draw_role(data, "primary", "secondary").disable)
+    @rule(data=st.data(), how=st.sampled_from(["disable", "disable_primary", "disable_secondary"]))
+    def disable(self, data: st.DataObject, how: str) -> None:
+        self.attempt(getattr(self.draw_role(data, "primary", "secondary"), how))
 
     @precondition(has_role("primary"))
     @rule(data=st.data())
@@ -368,15 +368,16 @@ class ModelMachine(RuleBasedStateMachine):
     def advance(self, amount: int) -> None:
         self.attempt(lambda: self.sim.advance(amount))
 
-    @rule(name=clusters)
-    def crash(self, name: str) -> None:
+    @rule(data=st.data())
+    def crash(self, data: st.DataObject) -> None:
+        name = self.draw_role(data, "primary").cluster.name
         self.attempt(lambda: self.sim.crash(name))
 
     @precondition(lambda machine: bool(machine.sim.network.crashed))
-    @rule(data=st.data())
-    def restart(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), fence=st.booleans())
+    def restart(self, data: st.DataObject, fence: bool) -> None:
         name = data.draw(st.sampled_from(sorted(self.sim.network.crashed)), label="crashed")
-        self.attempt(lambda: self.sim.restart(name))
+        self.attempt(lambda: self.sim.restart(name, demote_stale_primaries=fence))
 
     @precondition(has_role("secondary"))
     @rule(data=st.data(), corrupt=st.booleans())

@@ -117,8 +117,9 @@ def crash(ctx: Context) -> Reply:
 
 
 def restart(ctx: Context) -> Reply:
-    """``POST clusters/NAME/restart``."""
-    ctx.sim.restart(str(ctx.args["name"]))
+    """``POST clusters/NAME/restart {"demote_stale_primaries": false}``."""
+    ctx.sim.restart(str(ctx.args["name"]),
+                    demote_stale_primaries=ctx.params.boolean("demote_stale_primaries"))
     return Reply(raw=world_state(ctx.sim)["clusters"][ctx.args["name"]])
 
 

@@ -8,6 +8,7 @@ forwarded to the primary when written on a performance secondary. Reads never wr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -145,12 +146,7 @@ def _unsupported_operation() -> UnsupportedOperationError:
 
 def timestamp(moment: float | None) -> str:
     """Go's RFC3339Nano (trailing zeros of the fraction dropped); "" for no time."""
-    if moment is None:
-        return ""
-    text = rfc3339_nano(moment)
-    whole, _, fraction = text[:-1].partition(".")
-    fraction = fraction.rstrip("0")
-    return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
+    return "" if moment is None else rfc3339_nano(moment)
 
 
 def go_duration(seconds: int) -> str:
@@ -273,7 +269,7 @@ def _weak_int(value: Any) -> int | None:
     if isinstance(value, bool | int):
         return int(value)
     if isinstance(value, float):
-        return int(value)
+        return int(value) if math.isfinite(value) else None
     if isinstance(value, str):
         try:
             return int(value.strip(), 0)

@@ -8,6 +8,7 @@ An absent table is dev mode's default table, so reading never writes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
@@ -238,7 +239,13 @@ def _default_mount(seed: int, path: str, kind: str, description: str, **extra: A
 
 def default_mounts(seed: int) -> list[Mount]:
     """Dev mode's table; ids depend only on the seed, so every cluster of a world agrees."""
-    return [
+    return list(_default_mounts(seed))
+
+
+@functools.lru_cache(maxsize=64)
+def _default_mounts(seed: int) -> tuple[Mount, ...]:
+    # Mounts are frozen, and every KV request looks the table up: derive it once per seed.
+    return (
         _default_mount(seed, "cubbyhole/", "cubbyhole", "per-token private secret storage",
                        local=True),
         _default_mount(seed, "identity/", "identity", "identity store", config={
@@ -248,7 +255,7 @@ def default_mounts(seed: int) -> list[Mount]:
         _default_mount(seed, "sys/", "system",
                        "system endpoints used for control, policy and debugging", seal_wrap=True,
                        config={**_default_config(), "passthrough_request_headers": ["Accept"]}),
-    ]
+    )
 
 
 def read_table(cluster: Cluster, local: bool) -> dict[str, Mount]:

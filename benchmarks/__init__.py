@@ -1,0 +1,1 @@
+"""fakevault's benchmarks: ratios against a baseline measured side by side (``python -m benchmarks``)."""
