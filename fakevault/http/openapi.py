@@ -33,7 +33,7 @@ _LIST_ONLY = frozenset({"policies:list_policies"})
 _PATH_DESCRIPTIONS = {
     "rtype": "The replication type.",
     "mount": "The mount path (may contain slashes).",
-    "name": "The name.",
+    "name": "The policy's name.",
     "path": "The secret's path inside the mount (may contain slashes).",
     "secret_mount_path": 'The path of a KV version 2 mount (the dev server\'s is "secret").',
 }
@@ -132,7 +132,10 @@ def _path_parameters(route: Route) -> list[dict[str, Any]]:
         schema: dict[str, Any] = {"type": "string"}
         if match["kind"] == "any":
             schema["enum"] = [value.strip() for value in (match["args"] or "").split(",")]
-        parameters.append(_path_parameter(match["name"], schema))
+        parameter = _path_parameter(match["name"], schema)
+        if route.control:
+            parameter["description"] = "A cluster's name."
+        parameters.append(parameter)
     return parameters
 
 
@@ -236,7 +239,7 @@ def _query_parameters(endpoint: str, method: str, lists: bool) -> list[dict[str,
         return []
     parameters = [{"name": p.name, "in": "query", "required": p.required,
                    "description": p.description, "schema": _query_schema(p)}
-                  for p in PARAMETERS.get(endpoint, {}).get("read", ())]
+                  for p in _params(endpoint, "read")]
     if lists and method == "GET":
         only = endpoint in _LIST_ONLY
         parameters.append({
@@ -244,6 +247,11 @@ def _query_parameters(endpoint: str, method: str, lists: bool) -> list[dict[str,
             "description": "Must be set to `true`" if only else "Return a list if `true`",
             "schema": {"type": "string", "enum": ["true"]} if only else {"type": "string"}})
     return parameters
+
+
+def _params(endpoint: str, operation: str) -> tuple[Param, ...]:
+    operations = PARAMETERS.get(endpoint)
+    return operations.get(operation, ()) if operations is not None else ()
 
 
 def _query_schema(param: Param) -> dict[str, Any]:
@@ -258,7 +266,7 @@ def _request_body(route: Route, endpoint: str, operation: str) -> dict[str, Any]
     if endpoint == "control:restore":
         return {"required": True, "description": "A snapshot (GET /_fakevault/snapshot).",
                 "content": content(ref("Snapshot"))}
-    params = list(PARAMETERS.get(endpoint, {}).get(operation, ()))
+    params = list(_params(endpoint, operation))
     if route.auth == "dr_op":
         params.append(DR_OPERATION_TOKEN)
     if not params:

@@ -113,106 +113,107 @@ _TOKEN_CREATE = (
 _CLUSTERS = Param("clusters", "array", 'Exactly two cluster names, e.g. ["a", "b"].',
                   required=True, items="string")
 
+_TABLE: dict[str, dict[str, tuple[Param, ...]]] = {
+    # -- replication --------------------------------------------------------------------
+    "replication:reindex": {"update": _REINDEX},
+    "replication:enable_primary": {"update": (_ADDR,)},
+    "replication:secondary_token": {"read": _SECONDARY_TOKEN, "update": _SECONDARY_TOKEN},
+    "replication:revoke_secondary": {"update": (_SECONDARY_ID,)},
+    "replication:enable_secondary": {"update": (
+        Param("token", "string", "The secondary activation token from the primary.",
+              required=True),
+        _API_ADDR, _CA_FILE, _CA_PATH)},
+    "replication:promote": {"update": (
+        _ADDR, Param("force", "boolean", "Promote even if the secondary has not caught up."))},
+    "replication:update_primary": {"update": (
+        Param("token", "string",
+              "A new activation token; blank forgets the primary. Required unless "
+              "update_primary_addrs is given."),
+        _API_ADDR,
+        Param("update_primary_addrs", "array",
+              "New cluster addresses of the same primary (instead of a token).",
+              items="string"),
+        _CA_FILE, _CA_PATH)},
+    "ceremony:attempt": {"update": (
+        Param("otp", "string", "A one-time pad of otp_length characters; generated (and "
+              "answered once) when unset."),
+        Param("pgp_key", "string", "A PGP key to encrypt the token with (not simulated)."))},
+    "ceremony:update": {"update": (
+        Param("key", "string", "One unseal key share of the primary, hex or base64.",
+              required=True),
+        Param("nonce", "string", "The nonce of the attempt.", required=True))},
+    # -- system --------------------------------------------------------------------------
+    "system:health": {"read": (
+        *(Param(name, "integer", f"The status code to answer when {when} (default "
+                f"{code}).", minimum=200, maximum=599)
+          for name, when, code in (
+              ("activecode", "active", 200), ("standbycode", "a standby", 429),
+              ("drsecondarycode", "a DR secondary", 472),
+              ("performancestandbycode", "a performance standby", 473),
+              ("sealedcode", "sealed", 503), ("uninitcode", "not initialized", 501),
+              ("haunhealthycode", "HA is unhealthy", 474),
+              ("removedcode", "removed from the cluster", 530))),
+        Param("standbyok", "boolean", "A standby answers activecode."),
+        Param("perfstandbyok", "boolean", "A performance standby answers activecode."))},
+    "system:mount": {"update": (
+        Param("type", "string", 'The engine type ("kv", "kv-v1", "kv-v2"; others are '
+              "refused as not simulated).", required=True),
+        Param("description", "string", "A description of the mount."),
+        Param("config", "object", "default_lease_ttl, max_lease_ttl, force_no_cache."),
+        Param("local", "boolean", "A local mount: not replicated by performance "
+              "replication."),
+        Param("seal_wrap", "boolean", "Seal-wrap the mount's data."),
+        Param("options", "object", 'Engine options, e.g. {"version": "2"}.',
+              values="string"))},
+    "policies:policy": {"update": (
+        Param("policy", "string", "The policy document, HCL or JSON (base64 accepted).",
+              required=True),)},
+    "policies:legacy_policy": {"update": (
+        Param("rules", "string", "The policy document, HCL or JSON (this API's name; "
+              "one of rules and policy is required)."),
+        Param("policy", "string", "The policy document (the new name; wins over rules)."))},
+    "tokens:create": {"update": _TOKEN_CREATE},
+    "tokens:create_orphan": {"update": _TOKEN_CREATE},
+    "tokens:lookup": {
+        "read": (Param("token", "string", "The token to look up (the caller's if unset)."),),
+        "update": (Param("token", "string",
+                         "The token to look up (the caller's if unset)."),)},
+    "specs:openapi": {"read": (
+        Param("generic_mount_paths", "boolean",
+              "Describe KV paths with a {secret_mount_path} parameter instead of secret/."),)},
+    # -- kv v2 (sub-paths of the catch-all route) -----------------------------------------
+    "kv:data": {"read": (Param("version", "integer", "The version to read (0: current).",
+                               minimum=0),),
+                "update": _KV_DATA, "patch": _KV_DATA},
+    "kv:metadata": {"update": (
+        *_KV_CONFIG,
+        Param("custom_metadata", "object", "User metadata as string pairs.",
+              values="string"))},
+    "kv:config": {"update": _KV_CONFIG},
+    "kv:delete": {"update": _KV_VERSIONS},
+    "kv:undelete": {"update": _KV_VERSIONS},
+    "kv:destroy": {"update": _KV_VERSIONS},
+    # -- control plane --------------------------------------------------------------------
+    "control:seed": {"update": (Param("seed", "integer", "The new world's seed.",
+                                      required=True),)},
+    "control:advance": {"update": (Param("seconds", "number", "Seconds of virtual time "
+                                         "(the clock stops at the year 9707).",
+                                         required=True, minimum=0, maximum=10**9),)},
+    "control:partition": {"update": (_CLUSTERS,)},
+    "control:heal": {"update": (
+        Param("clusters", "array", "Two cluster names; every link heals when unset.",
+              items="string"),)},
+    "control:fault": {"update": (
+        Param("kind", "string", "The fault.", required=True,
+              enum=("corrupt-merkle", "stall", "crash")),
+        Param("tree", "string", "corrupt-merkle: which tree.",
+              enum=("replicated", "local")),
+        Param("type", "string", "stall: which replication.", enum=("performance", "dr")))},
+}
+
 #: endpoint -> operation ("read", "update", "patch") -> parameters, as the handlers read them.
-PARAMETERS: MappingProxyType[str, MappingProxyType[str, tuple[Param, ...]]] = MappingProxyType({
-    endpoint: MappingProxyType(operations) for endpoint, operations in {
-        # -- replication --------------------------------------------------------------------
-        "replication:reindex": {"update": _REINDEX},
-        "replication:enable_primary": {"update": (_ADDR,)},
-        "replication:secondary_token": {"read": _SECONDARY_TOKEN, "update": _SECONDARY_TOKEN},
-        "replication:revoke_secondary": {"update": (_SECONDARY_ID,)},
-        "replication:enable_secondary": {"update": (
-            Param("token", "string", "The secondary activation token from the primary.",
-                  required=True),
-            _API_ADDR, _CA_FILE, _CA_PATH)},
-        "replication:promote": {"update": (
-            _ADDR, Param("force", "boolean", "Promote even if the secondary has not caught up."))},
-        "replication:update_primary": {"update": (
-            Param("token", "string",
-                  "A new activation token; blank forgets the primary. Required unless "
-                  "update_primary_addrs is given."),
-            _API_ADDR,
-            Param("update_primary_addrs", "array",
-                  "New cluster addresses of the same primary (instead of a token).",
-                  items="string"),
-            _CA_FILE, _CA_PATH)},
-        "ceremony:attempt": {"update": (
-            Param("otp", "string", "A one-time pad of otp_length characters; generated (and "
-                  "answered once) when unset."),
-            Param("pgp_key", "string", "A PGP key to encrypt the token with (not simulated)."))},
-        "ceremony:update": {"update": (
-            Param("key", "string", "One unseal key share of the primary, hex or base64.",
-                  required=True),
-            Param("nonce", "string", "The nonce of the attempt.", required=True))},
-        # -- system --------------------------------------------------------------------------
-        "system:health": {"read": (
-            *(Param(name, "integer", f"The status code to answer when {when} (default "
-                    f"{code}).", minimum=200, maximum=599)
-              for name, when, code in (
-                  ("activecode", "active", 200), ("standbycode", "a standby", 429),
-                  ("drsecondarycode", "a DR secondary", 472),
-                  ("performancestandbycode", "a performance standby", 473),
-                  ("sealedcode", "sealed", 503), ("uninitcode", "not initialized", 501),
-                  ("haunhealthycode", "HA is unhealthy", 474),
-                  ("removedcode", "removed from the cluster", 530))),
-            Param("standbyok", "boolean", "A standby answers activecode."),
-            Param("perfstandbyok", "boolean", "A performance standby answers activecode."))},
-        "system:mount": {"update": (
-            Param("type", "string", 'The engine type ("kv", "kv-v1", "kv-v2"; others are '
-                  "refused as not simulated).", required=True),
-            Param("description", "string", "A description of the mount."),
-            Param("config", "object", "default_lease_ttl, max_lease_ttl, force_no_cache."),
-            Param("local", "boolean", "A local mount: not replicated by performance "
-                  "replication."),
-            Param("seal_wrap", "boolean", "Seal-wrap the mount's data."),
-            Param("options", "object", 'Engine options, e.g. {"version": "2"}.',
-                  values="string"))},
-        "policies:policy": {"update": (
-            Param("policy", "string", "The policy document, HCL or JSON (base64 accepted).",
-                  required=True),)},
-        "policies:legacy_policy": {"update": (
-            Param("rules", "string", "The policy document, HCL or JSON (this API's name; "
-                  "one of rules and policy is required)."),
-            Param("policy", "string", "The policy document (the new name; wins over rules)."))},
-        "tokens:create": {"update": _TOKEN_CREATE},
-        "tokens:create_orphan": {"update": _TOKEN_CREATE},
-        "tokens:lookup": {
-            "read": (Param("token", "string", "The token to look up (the caller's if unset)."),),
-            "update": (Param("token", "string",
-                             "The token to look up (the caller's if unset)."),)},
-        "specs:openapi": {"read": (
-            Param("generic_mount_paths", "boolean",
-                  "Describe KV paths with a {secret_mount_path} parameter instead of secret/."),)},
-        # -- kv v2 (sub-paths of the catch-all route) -----------------------------------------
-        "kv:data": {"read": (Param("version", "integer", "The version to read (0: current).",
-                                   minimum=0),),
-                    "update": _KV_DATA, "patch": _KV_DATA},
-        "kv:metadata": {"update": (
-            *_KV_CONFIG,
-            Param("custom_metadata", "object", "User metadata as string pairs.",
-                  values="string"))},
-        "kv:config": {"update": _KV_CONFIG},
-        "kv:delete": {"update": _KV_VERSIONS},
-        "kv:undelete": {"update": _KV_VERSIONS},
-        "kv:destroy": {"update": _KV_VERSIONS},
-        # -- control plane --------------------------------------------------------------------
-        "control:seed": {"update": (Param("seed", "integer", "The new world's seed.",
-                                          required=True),)},
-        "control:advance": {"update": (Param("seconds", "number", "Seconds of virtual time "
-                                             "(the clock stops at the year 9707).",
-                                             required=True, minimum=0, maximum=10**9),)},
-        "control:partition": {"update": (_CLUSTERS,)},
-        "control:heal": {"update": (
-            Param("clusters", "array", "Two cluster names; every link heals when unset.",
-                  items="string"),)},
-        "control:fault": {"update": (
-            Param("kind", "string", "The fault.", required=True,
-                  enum=("corrupt-merkle", "stall", "crash")),
-            Param("tree", "string", "corrupt-merkle: which tree.",
-                  enum=("replicated", "local")),
-            Param("type", "string", "stall: which replication.", enum=("performance", "dr")))},
-    }.items()
-})
+PARAMETERS: MappingProxyType[str, MappingProxyType[str, tuple[Param, ...]]] = MappingProxyType(
+    {endpoint: MappingProxyType(operations) for endpoint, operations in _TABLE.items()})
 
 #: The DR operation token, for every route whose auth is ``dr_op``.
 DR_OPERATION_TOKEN = Param(

@@ -263,8 +263,9 @@ def parse_policy(text: str) -> dict[str, list[str]]:
     """
     try:
         tree = hcl.loads(text)
-    except ValueError as exc:
-        raise error("policy_parse", reason=str(exc)) from None
+    except (ValueError, ArithmeticError, TypeError, RecursionError) as exc:
+        # pyhcl evaluates arithmetic ("1/0") and can fail in more ways than ValueError
+        raise error("policy_parse", reason=str(exc) or type(exc).__name__) from None
     if not isinstance(tree, dict):
         raise error("policy_parse", reason="does not contain a root object")
     unknown = sorted(set(tree) - TOP_LEVEL_KEYS)

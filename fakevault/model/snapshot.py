@@ -29,8 +29,12 @@ def restore_simulator(cls: type[Simulator], data: Mapping[str, Any]) -> Simulato
         raise SnapshotError(f"unsupported snapshot version {data.get('version')!r}; "
                             f"this fakevault reads version {SNAPSHOT_VERSION}")
     try:
-        return _restore(cls, data)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, VaultError) as exc:
+        sim = _restore(cls, data)
+        for cluster in sim:  # a world that restores but cannot show its status is corrupt
+            cluster.status()
+        return sim
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError,
+            VaultError) as exc:
         raise SnapshotError(f"corrupt snapshot: {type(exc).__name__}: {exc}") from None
 
 

@@ -9,8 +9,12 @@ performance secondary and d replicates nothing. Whatever was sent:
 - the answer is never a 5xx and ``app.internal_errors`` stays empty;
 - every body is strict JSON (no NaN/Infinity, which Go clients refuse);
 - every 4xx has Content-Type exactly ``application/json`` and ``{"errors": [str, ...]}`` (the
-  405 for an unknown verb an empty list), save Vault's documented non-error 4xx bodies;
-- a request answered with status >= 400 leaves the world unchanged (history aside);
+  405 for an unknown verb an empty list), save the 4xx bodies Vault itself sends that are not
+  errors: ``sys/health``'s body with 429/472/473 or a code the caller chose, kv-v2's 404
+  envelopes (a deleted version, an invalid KV v2 path: data and warnings), kv-v2's empty 404
+  for a PATCH of a missing secret, and HEAD answers (no body);
+- a request answered with status >= 400 leaves the world unchanged (history aside; compared
+  with ``world_state`` before and after, as ``unchanged()`` does, since only refusals count);
 - after a request that succeeded, the (possibly replaced) world still answers its status pages.
 """
 
@@ -93,9 +97,14 @@ def _snapshot(world: str) -> dict[str, Any]:
     return sim.snapshot()
 
 
+@functools.cache
+def _snapshot_text(world: str) -> str:
+    return json.dumps(_snapshot(world))
+
+
 def fresh_copy(world: str) -> Simulator:
     """An independent copy of ``world`` (one per example: a 2xx may change it)."""
-    return Simulator.restore(_snapshot(world))
+    return Simulator.restore(json.loads(_snapshot_text(world)))  # shares nothing with the cache
 
 
 def _flat_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -117,8 +126,8 @@ def snapshot_paths() -> list[tuple[Any, ...]]:
 
 def mutated_snapshot(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
     """The replicating world's snapshot with the value at ``path`` replaced by ``value``."""
-    data = json.loads(json.dumps(_snapshot("replicating")))
-    target = data
+    data: dict[str, Any] = json.loads(_snapshot_text("replicating"))
+    target: Any = data
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value
@@ -136,7 +145,7 @@ ODD = ("", " ", "\x00", "a\x00b", "\t", "\u202e", "\ufeff", "\U0001f600", "\U000
        "0x10", "1e999", "٣", "²", "-0", "NaN", "Infinity")
 LEAF_TEXT = st.one_of(
     st.text(max_size=12),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=8),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=8),
     st.sampled_from(ODD),
     st.sampled_from(HUGE),
 )
@@ -160,7 +169,7 @@ BAD_VALUES = st.one_of(
 SAFE = string.ascii_letters + string.digits + "-_."
 SEGMENTS = st.one_of(
     st.text(SAFE, min_size=1, max_size=10),
-    st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6),
+    st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=6),
     st.sampled_from([s for s in ODD if s]),
     st.sampled_from(HUGE_PATHS),
 )
@@ -389,8 +398,10 @@ def check_answer(app: FakeVaultApp, call: Call, response: TestResponse) -> None:
         assert (status, _strict_json(body)) == (405, {"errors": []}), detail
         return
     if call.method.upper() == "HEAD" or not body:
-        assert status < 400 or call.method.upper() in ("HEAD", "PATCH") \
-            or _health_codes(call.query), f"an error without a body: {detail}"
+        # Vault's kv-v2 answers a PATCH of a missing secret with an empty 404
+        # (RespondWithStatusCode(nil, ...)); HEAD answers never have a body.
+        assert status < 400 or call.method.upper() == "HEAD" \
+            or (call.method.upper(), status) == ("PATCH", 404), f"an empty error: {detail}"
         return
     payload = _strict_json(body)
     if status < 400:
@@ -406,10 +417,12 @@ def check_still_serving(app: FakeVaultApp, call: Call) -> None:
     """After a success, the (possibly replaced) world still answers its status pages."""
     vault = VaultTestClient(app.sim, app)
     host = urlsplit(app.sim[app.sim.names[0]].api_addr).netloc
-    state = vault.client.open("/_fakevault/state",
-                              headers={"Host": host, "X-Vault-Token": app.sim.root_token})
-    assert state.status_code == 200, state.get_data(as_text=True)[:300]
-    _strict_json(state.get_data())
+    root = app.sim.root_token  # a restored snapshot may name one no header can carry
+    if root.isascii() and root.isprintable() and root == root.strip():
+        state = vault.client.open("/_fakevault/state",
+                                  headers={"Host": host, "X-Vault-Token": root})
+        assert state.status_code == 200, state.get_data(as_text=True)[:300]
+        _strict_json(state.get_data())
     if call.cluster in app.sim and not app.sim[call.cluster].crashed:
         health = vault.get(call.cluster, "sys/health", token=None)
         assert health.status_code < 500, health.get_data(as_text=True)[:300]
@@ -472,13 +485,13 @@ def test_every_placeholder_has_a_strategy() -> None:
         assert "<" not in remaining, route.path
 
 
-@settings(max_examples=200)
+@settings(max_examples=300)
 @given(call=calls(V1_ROUTES))
 def test_any_route_any_body(call: Call) -> None:
     run(call)
 
 
-@settings(max_examples=150)
+@settings(max_examples=200)
 @given(call=calls(V1_ROUTES, body=_json_object(PARAMETERS, max_size=5), method=_own_methods))
 @example(call=Call("fresh", "a", "POST", "/v1/auth/token/create", headers={
     "X-Vault-Token": "root"}, body=b'{"ttl": "1e300h", "explicit_max_ttl": 1e300}'))
@@ -500,7 +513,7 @@ def test_replication_routes_with_bad_parameters(call: Call) -> None:
     run(call)
 
 
-@settings(max_examples=120)
+@settings(max_examples=200)
 @given(call=calls(LOGICAL_ROUTE, method=lambda route: st.one_of(
     _own_methods(route), _own_methods(route), st.sampled_from(METHODS))))
 @example(call=Call("replicating", "a", "PATCH", "/v1/secret/data/app",
@@ -516,7 +529,7 @@ def test_logical_paths(call: Call) -> None:
     run(call)
 
 
-@settings(max_examples=120)
+@settings(max_examples=150)
 @given(call=calls(V1_ROUTES, headers=odd_headers()))
 @example(call=Call("fresh", "a", "POST", "/v1/auth/token/create",
                    headers={"Authorization": "Bearer root", "X-Vault-Wrap-TTL": "abc"}))
@@ -526,7 +539,7 @@ def test_garbage_tokens_and_odd_headers(call: Call) -> None:
     run(call)
 
 
-@settings(max_examples=120)
+@settings(max_examples=150)
 @given(call=calls(READABLE_ROUTES, query=query_strings(), body=st.none(), method=_read_methods))
 @example(call=Call("replicating", "b", "GET", "/v1/sys/health", query="drsecondarycode=abc"))
 @example(call=Call("replicating", "a", "GET", "/v1/secret/data/app", query="version=x"))
@@ -549,7 +562,7 @@ CONTROL_PARAMETERS = ("seconds", "seed", "clusters", "kind", "tree", "type", "fo
                       "version", "config")
 
 
-@settings(max_examples=120)
+@settings(max_examples=150)
 @given(call=calls(CONTROL_ROUTES, body=st.one_of(
     bodies(),
     _json_object(CONTROL_PARAMETERS, max_size=3),
@@ -569,7 +582,7 @@ def test_control_plane(call: Call) -> None:
     run(call)
 
 
-@settings(max_examples=80)
+@settings(max_examples=100)
 @given(data=st.data())
 def test_restore_of_a_corrupted_snapshot(data: st.DataObject) -> None:
     """One value anywhere in a real snapshot replaced: a 400, or a world that still serves."""
@@ -613,11 +626,6 @@ def test_out_of_range_numbers_are_400(call: Call) -> None:
     assert response.status_code == 400, response.get_data(as_text=True)
 
 
-LEAD_JSON = ("app._parameters: json.loads lets RecursionError and lone surrogates through "
-             "(Go's decoder refuses deep nesting and replaces bad surrogates with U+FFFD)")
-
-
-@pytest.mark.xfail(strict=True, reason=LEAD_JSON)
 @pytest.mark.parametrize("call", [
     _post("fresh", "/v1/auth/token/create", b"[" * 100_000),
     _post("fresh", "/v1/auth/token/create", b'{"a": ' * 100_000),
@@ -627,7 +635,6 @@ def test_deeply_nested_json_is_400(call: Call) -> None:
     assert response.status_code == 400
 
 
-@pytest.mark.xfail(strict=True, reason=LEAD_JSON)
 @pytest.mark.parametrize("call", [
     _post("replicating", "/v1/secret/data/x", b'{"data": {"\\ud800": 1}}'),
     _post("replicating", "/v1/kv1/x", b'{"\\udfff": 1}'),
@@ -642,16 +649,24 @@ def test_lone_surrogate_escapes_are_not_a_500(call: Call) -> None:
     run(call)
 
 
-@pytest.mark.xfail(strict=True, reason="app._parameters: json.loads accepts NaN and Infinity, "
-                   "which Go's encoding/json refuses; they are stored and answered back")
 @pytest.mark.parametrize("body", [b'{"data": {"a": NaN}}', b'{"data": {"a": -Infinity}}'])
 def test_nan_and_infinity_literals_are_not_json(body: bytes) -> None:
+    """Go's encoding/json has neither; they must not be stored and answered back."""
     response = run(_post("replicating", "/v1/secret/data/x", body))
     assert response.status_code == 400
 
 
-@pytest.mark.xfail(strict=True, reason="params.Params.integer: str.isdigit() accepts '²', "
-                   "int() does not")
+@pytest.mark.xfail(strict=True, reason="app._parameters: json.loads turns 1e999 into inf (only "
+                   "NaN/Infinity literals are refused); it is stored and answered as Infinity")
+def test_a_number_too_large_for_a_double_is_not_answered_back_as_infinity() -> None:
+    sim = fresh_copy("replicating")
+    vault = VaultTestClient(sim, FakeVaultApp(sim))
+    written = vault.post("a", "secret/data/x", data=b'{"data": {"a": 1e999}}')
+    assert written.status_code < 500
+    read = vault.get("a", "secret/data/x")
+    _strict_json(read.get_data())
+
+
 @pytest.mark.parametrize("call", [
     _post("fresh", "/v1/auth/token/create", '{"num_uses": "²"}'.encode()),
     _post("fresh", "/_fakevault/seed", '{"seed": "²"}'.encode()),

@@ -138,10 +138,15 @@ def test_errors_are_documented_as_vaults_error_list() -> None:
         "$ref": "#/components/schemas/Errors"}
 
 
-# -- documented parameters are the ones the handlers read -------------------------------------------
+# -- documented parameters are the ones the handlers read ---------------------------------------
 
-_PATH_VALUES = {"rtype": None, "name": "a", "mount": "kv2", "path": "x",
+_PATH_VALUES = {"name": "a", "mount": "kv2", "path": "x",
                 "secret_mount_path": "secret"}
+
+
+def _url(path: str, rtype: str) -> str:
+    values = {**_PATH_VALUES, "rtype": rtype}
+    return re.sub(r"{(\w+)}", lambda m: values[m[1]], path)
 
 
 def _value(schema: dict[str, Any]) -> Any:
@@ -170,7 +175,8 @@ def _documented(method: str, path: str) -> dict[str, tuple[dict[str, Any], bool]
         return {p["name"]: (p["schema"], p["required"]) for p in operation.get("parameters", [])
                 if p["in"] == "query" and p["name"] != "list"}
     body = operation.get("requestBody", {}).get("content", {})
-    schema = next(iter(body.values()), {}).get("schema", {})
+    media: dict[str, Any] = next(iter(body.values()), {})
+    schema = media.get("schema", {})
     return {name: (prop, name in schema.get("required", []))
             for name, prop in schema.get("properties", {}).items()}
 
@@ -211,7 +217,7 @@ def test_every_documented_parameter_is_read(method: str, path: str,
             sim["b"].dr.enable_secondary(sim["a"].dr.secondary_token("b").token)
             sim["b"].ceremony.tokens.add(body["dr_operation_token"])
             cluster = "b"
-        url = re.sub(r"{(\w+)}", lambda m: _PATH_VALUES[m[1]] or rtype, path)
+        url = _url(path, rtype)
         prefix = "" if url.startswith("/_fakevault/") else "/v1"
         headers = {"Host": sim[cluster].api_addr.split("//")[1], "X-Vault-Token": "root"}
         if method in ("get", "head"):

@@ -48,8 +48,9 @@ def world_state(sim: Simulator) -> dict[str, Any]:
 
 def _replace(ctx: Context, sim: Simulator) -> Reply:
     assert ctx.replace_world is not None
+    state = world_state(sim)  # first: a world that cannot show its state is not swapped in
     ctx.replace_world(sim)
-    return Reply(raw=world_state(sim))
+    return Reply(raw=state)
 
 
 def state(ctx: Context) -> Reply:
