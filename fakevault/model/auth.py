@@ -26,6 +26,7 @@ from fakevault.model.acl import (
     parse_policy,
     parse_rules,
 )
+from fakevault.model.durations import go_duration
 from fakevault.model.messages import error
 from fakevault.model.storage import LOCAL_PREFIX
 
@@ -337,15 +338,6 @@ def calculate_ttl(ttl: int, period: int, explicit_max_ttl: int) -> tuple[int, li
 def _capped(what: str, value: int, limit: int) -> str:
     return (f'{what} of "{go_duration(value)}" exceeded the effective max_ttl of '
             f'"{go_duration(limit)}"; {what} value is capped accordingly')
-
-
-def go_duration(seconds: int) -> str:
-    """Whole seconds as Go's time.Duration prints them ("768h0m0s", "3m20s", "45s")."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 def display_name(requested: str) -> str:

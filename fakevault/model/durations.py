@@ -97,4 +97,13 @@ def format_duration(seconds: int) -> str:
     return "".join(f"{amount}{unit}" for amount, unit in units if amount)
 
 
-__all__ = ["InvalidRequestError", "format_duration", "parse_seconds"]
+def go_duration(seconds: int) -> str:
+    """Whole seconds as Go's time.Duration prints them ("768h0m0s", "3m20s", "45s")."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
+
+
+__all__ = ["InvalidRequestError", "format_duration", "go_duration", "parse_seconds"]

@@ -20,7 +20,7 @@ from fakevault.http.params import Params, ignored_warning
 from fakevault.http.serialize import Reply, envelope
 from fakevault.model.clock import rfc3339_nano
 from fakevault.model.cluster import Cluster
-from fakevault.model.durations import parse_seconds
+from fakevault.model.durations import go_duration, parse_seconds
 from fakevault.model.errors import InvalidRequestError, UnsupportedOperationError
 from fakevault.model.messages import WARNINGS, error
 
@@ -147,15 +147,6 @@ def _unsupported_operation() -> UnsupportedOperationError:
 def timestamp(moment: float | None) -> str:
     """Go's RFC3339Nano (trailing zeros of the fraction dropped); "" for no time."""
     return "" if moment is None else rfc3339_nano(moment)
-
-
-def go_duration(seconds: int) -> str:
-    """Go's time.Duration.String for whole seconds ("0s", "1m30s", "1h0m0s")."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    return f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 # -- KV v1 -----------------------------------------------------------------------------------------
@@ -468,10 +459,8 @@ def _custom_metadata(params: Params) -> dict[str, str]:
     return values
 
 
-def _write_metadata(ctx: Context, store: Store, key: str) -> Reply:
-    params = ctx.params
-    if not key:
-        raise error("kv_missing_path")
+def _settings(params: Params) -> dict[str, Any]:
+    """The version settings a request sets (``config`` and ``metadata`` share them)."""
     changes: dict[str, Any] = {}
     if "max_versions" in params:
         changes["max_versions"] = params.integer("max_versions")
@@ -480,6 +469,14 @@ def _write_metadata(ctx: Context, store: Store, key: str) -> Reply:
     if "delete_version_after" in params:
         changes["delete_version_after"] = parse_seconds(params.raw("delete_version_after"),
                                                         field="delete_version_after")
+    return changes
+
+
+def _write_metadata(ctx: Context, store: Store, key: str) -> Reply:
+    params = ctx.params
+    if not key:
+        raise error("kv_missing_path")
+    changes = _settings(params)
     if "custom_metadata" in params:
         changes["custom_metadata"] = _custom_metadata(params)
     if not changes:
@@ -509,14 +506,7 @@ def _config(ctx: Context, store: Store) -> Reply:
                     "max_versions": config["max_versions"]})
     if ctx.operation != "update":
         raise _unsupported_operation()
-    params = ctx.params
-    if "max_versions" in params:
-        config["max_versions"] = params.integer("max_versions")
-    if "cas_required" in params:
-        config["cas_required"] = params.boolean("cas_required")
-    if "delete_version_after" in params:
-        config["delete_version_after"] = parse_seconds(params.raw("delete_version_after"),
-                                                       field="delete_version_after")
+    config.update(_settings(ctx.params))
     store.set_config(config)
     return Reply(empty=True)
 
