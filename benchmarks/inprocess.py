@@ -38,26 +38,24 @@ def replicated_world() -> Simulator:
     return sim
 
 
+def _read(name: str, path: str, headers: dict[str, str], client: Client) -> Result:
+    """GET ``path`` through the fake and through a bare app answering the same body."""
+    bare = Client(bare_app(client.get(path, headers=headers).get_data()))
+    return compare(name, lambda: client.get(path, headers=headers),
+                   lambda: bare.get(path, headers=headers), target=1.5)
+
+
 def bench_status() -> Result:
     """GET /v1/sys/replication/status (target: at most 1.5x the bare app)."""
     client = Client(create_app(replicated_world()))
-    body = client.get("/v1/sys/replication/status", headers=HOST).get_data()
-    bare = Client(bare_app(body))
-    return compare("status GET, in-process", lambda: client.get(
-        "/v1/sys/replication/status", headers=HOST), lambda: bare.get(
-        "/v1/sys/replication/status", headers=HOST), target=1.5)
+    return _read("status GET, in-process", "/v1/sys/replication/status", HOST, client)
 
 
 def bench_kv_read() -> Result:
     """GET /v1/secret/data/app (target: at most 1.5x the bare app)."""
-    sim = replicated_world()
-    client = Client(create_app(sim))
+    client = Client(create_app(replicated_world()))
     client.post("/v1/secret/data/app", headers=ROOT, json={"data": {"password": "x" * 32}})
-    body = client.get("/v1/secret/data/app", headers=ROOT).get_data()
-    bare = Client(bare_app(body))
-    return compare("KV v2 read, in-process", lambda: client.get(
-        "/v1/secret/data/app", headers=ROOT), lambda: bare.get(
-        "/v1/secret/data/app", headers=ROOT), target=1.5)
+    return _read("KV v2 read, in-process", "/v1/secret/data/app", ROOT, client)
 
 
 def bench_kv_write() -> Result:

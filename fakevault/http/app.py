@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -219,10 +220,13 @@ def _parameters(request: Request, method: str) -> dict[str, Any]:
             return {}
         return {key: request.args.get(key) for key in request.args}
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and len(raw) >= limit:
+        request.stream.read(1)  # a streamed body cut at the limit: reading on raises 413
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw, parse_constant=_refuse_constant)
+        body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidRequestError("error parsing JSON") from None
     if not isinstance(body, dict):
@@ -235,6 +239,14 @@ def _parameters(request: Request, method: str) -> dict[str, Any]:
 
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _finite_float(text: str) -> float:
+    # 1e999 would become infinity, which no Go client can read back.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is out of range")
+    return value
 
 
 def _refuse_constant(name: str) -> Any:

@@ -70,7 +70,9 @@ def render(reply: Reply, request_id: str, head: bool = False) -> Response:
     if reply.raw is not None or reply.raw_status is not None:
         status = reply.raw_status or 200
         if head or reply.raw is None:
-            return empty_response(status, JSON_CONTENT_TYPE if reply.raw is not None else None)
+            # Vault's RespondWithStatusCode(nil, ...) still says application/json on errors.
+            typed = reply.raw is not None or status >= 400
+            return empty_response(status, JSON_CONTENT_TYPE if typed else None)
         return json_response(reply.raw, status)
     if reply.empty and not reply.warnings:
         return empty_response()

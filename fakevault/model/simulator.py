@@ -337,6 +337,10 @@ def _validate_config(clusters: Sequence[str], sync: str, root_token: str, wal_re
         raise ValueError(f"sync must be 'eager' or 'manual', not {sync!r}")
     if not isinstance(root_token, str) or not root_token:
         raise ValueError("root_token must be a non-empty string")
+    if root_token != root_token.strip() or not root_token.isprintable() or \
+            not root_token.isascii():
+        raise ValueError("root_token must be printable ASCII without surrounding spaces (it "
+                         "travels in an HTTP header)")
     if not _is_int(wal_retention) or wal_retention < 1:
         raise ValueError("wal_retention must be a positive number of entries")
     if not (_is_int(key_shares) and _is_int(key_threshold)):

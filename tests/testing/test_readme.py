@@ -26,7 +26,7 @@ def readme_python_blocks(after: str) -> list[str]:
 def example() -> dict[str, Any]:
     buggy, fixed = readme_python_blocks("## Hunting failover bugs")[:2]
     namespace: dict[str, Any] = {}
-    exec(compile(buggy + "\n" + fixed, str(README), "exec"), namespace)  # noqa: S102
+    exec(compile(buggy + "\n" + fixed, str(README), "exec"), namespace)
     return namespace
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -278,11 +279,26 @@ def mounts(cluster: Cluster) -> dict[str, Mount]:
 
 def find_mount(cluster: Cluster, path: str) -> Mount | None:
     """The mount serving ``path`` (longest prefix, as Vault's router), or None."""
-    table = mounts(cluster)
-    for prefix in sorted(table, key=len, reverse=True):
+    storage = cluster.storage
+    routes = _routing_table(cluster.world.seed, storage.text(TABLE_KEY),
+                            storage.text("local/" + LOCAL_TABLE_KEY))
+    for prefix, mount in routes:
         if path.startswith(prefix) or path + "/" == prefix:
-            return table[prefix]
+            return mount
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _routing_table(seed: int, replicated: str | None,
+                   local: str | None) -> tuple[tuple[str, Mount], ...]:
+    """Mounts longest path first, parsed once per distinct stored table (every KV request
+    routes through here)."""
+    table = {m.path: m for m in default_mounts(seed)
+             if (m.local and local is None) or (not m.local and replicated is None)}
+    for text in (replicated, local):
+        if text is not None:
+            table.update({p: Mount(path=p, **entry) for p, entry in json.loads(text).items()})
+    return tuple(sorted(table.items(), key=lambda item: len(item[0]), reverse=True))
 
 
 def _walk(cluster: Cluster, prefix: str, local: bool) -> list[str]:
