@@ -127,7 +127,7 @@ class Cluster:
         primary = self.world.primary_of(self.performance)
         if primary is None:
             raise error("no_primary_to_forward")
-        if not self.world.network.reachable(self.name, primary.cluster.name):
+        if not self.world.link_up(self.performance):  # partitioned, crashed, or revoked
             raise error("forward_failed", primary=primary.cluster.name)
         target: Cluster = primary.cluster
         return target

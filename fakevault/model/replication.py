@@ -168,6 +168,10 @@ class ReplicationRole:
     def demote(self) -> None:
         """Turn the primary into a secondary that keeps its cluster_id and follows nobody."""
         self._require("demote")
+        self.step_down()
+
+    def step_down(self) -> None:
+        """The demotion itself, without the checks: also what fencing a stale primary does."""
         self.mode = "secondary"
         self.state = "idle"
         self.primary = None
@@ -427,7 +431,8 @@ class ReplicationRole:
         primary = self.world.primary_of(self)
         if primary is None:
             return 0
-        if self.state != "stream-wals":
+        stale = self.remote_epoch != primary.cluster.storage.epoch  # its primary was wiped
+        if self.state != "stream-wals" or stale:
             return max(1, primary.last_wal_for(self.type))
         return max(0, primary.last_wal_for(self.type) - self.last_remote_wal)
 

@@ -262,7 +262,7 @@ class Simulator:
                 if fence and role.mode == "primary" and any(
                         other is not role and not other.cluster.crashed
                         for other in self.primaries(role.type, role.cluster_id)):
-                    role.demote()
+                    role.step_down()  # fencing is not a request: no path gating applies
 
     def corrupt_merkle(self, name: str, tree: Literal["replicated", "local"] = "replicated") -> str:
         """Corrupt a page of a cluster's merkle tree; returns the page. ``reindex`` mends it."""

@@ -52,6 +52,8 @@ def _trees_corrupted(role: ReplicationRole, storage: Storage) -> bool:
 
 def _merkle_diff(role: ReplicationRole, primary: ReplicationRole) -> bool:
     mine, theirs = role.cluster.storage, primary.cluster.storage
+    if role.remote_epoch != theirs.epoch:
+        role.last_remote_wal = 0  # positions in the primary's old WAL epoch mean nothing now
     if _bulk_copy_possible(role, mine, theirs):
         role.pending_keys = []  # everything: merkle-sync copies the trees whole
         role.sync_total = len(theirs.replicated) + (len(theirs.local) if role.type == "dr" else 0)

@@ -279,3 +279,16 @@ def test_dr_merkle_sync_copies_local_keys(connect: Connect) -> None:
     connect(sim, "dr", "a", "b")
     sim.sync()
     assert sim["b"].storage.get("local/token/abc") == 1
+
+
+def test_a_revoked_performance_secondary_cannot_forward_writes() -> None:
+    from fakevault.model.errors import UnavailableError
+
+    sim = Simulator(seed=1)
+    a, b = sim["a"], sim["b"]
+    a.performance.enable_primary()
+    b.performance.enable_secondary(a.performance.secondary_token("s1").token)
+    a.performance.revoke_secondary("s1")
+    with pytest.raises(UnavailableError):
+        b.write("secret/x", 1)
+    assert a.read("secret/x") is None
