@@ -1,1 +1,4 @@
-"""fakevault's benchmarks: ratios against a baseline measured side by side (``python -m benchmarks``)."""
+"""fakevault's benchmarks: ratios against a baseline measured side by side.
+
+Run them with ``python -m benchmarks``.
+"""

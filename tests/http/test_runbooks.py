@@ -104,6 +104,7 @@ def test_hvac_unchanged_drives_a_dr_setup_and_reads_status() -> None:
     assert b.read("sys/replication/dr/status")["data"]["state"] == "stream-wals"
     assert a.read("sys/replication/status")["data"]["dr"]["known_secondaries"] == ["b"]
     a.secrets.kv.v2.create_or_update_secret(path="app", secret={"k": "v"})
-    assert a.secrets.kv.v2.read_secret_version(path="app")["data"]["data"] == {"k": "v"}
+    secret = a.secrets.kv.v2.read_secret_version(path="app", raise_on_deleted_version=True)
+    assert secret["data"]["data"] == {"k": "v"}
     health = b.sys.read_health_status(method="GET")
     assert health.status_code == 472  # hvac hands back the Response for non-200 codes

@@ -51,7 +51,8 @@ def test_hvac_dr_failover_and_failback_over_sockets(server: FakeVaultServer) -> 
     # Failover: a is demoted for maintenance, b promoted with an operation token.
     a.write(f"{DR}/primary/demote")
     b.write(f"{DR}/secondary/promote", dr_operation_token=op_token(b, keys))
-    assert b.secrets.kv.v2.read_secret_version(path="app")["data"]["data"] == {"v": 1}
+    secret = b.secrets.kv.v2.read_secret_version(path="app", raise_on_deleted_version=True)
+    assert secret["data"]["data"] == {"v": 1}
     wrapped = b.write(f"{DR}/primary/secondary-token", id="a")
     a.write(f"{DR}/secondary/update-primary", dr_operation_token=op_token(a, keys),
             token=wrapped["wrap_info"]["token"])
@@ -62,7 +63,8 @@ def test_hvac_dr_failover_and_failback_over_sockets(server: FakeVaultServer) -> 
     wrapped = a.write(f"{DR}/primary/secondary-token", id="b2")
     b.write(f"{DR}/secondary/update-primary", dr_operation_token=op_token(b, keys),
             token=wrapped["wrap_info"]["token"])
-    assert a.secrets.kv.v2.read_secret_version(path="app")["data"]["data"] == {"v": 2}
+    secret = a.secrets.kv.v2.read_secret_version(path="app", raise_on_deleted_version=True)
+    assert secret["data"]["data"] == {"v": 2}
     status_a = a.read(f"{DR}/status")["data"]
     status_b = b.read(f"{DR}/status")["data"]
     assert status_a["mode"] == "primary" and status_b["mode"] == "secondary"
