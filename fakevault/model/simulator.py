@@ -117,6 +117,13 @@ class Simulator:
         if cluster_addr is not None:
             cluster.cluster_addr = cluster_addr
 
+    def wsgi_app(self, name: str | None = None) -> Any:
+        """The WSGI app of this world (``fakevault.create_app``), bound to cluster ``name``
+        if given, else routing by Host to each cluster's api_addr."""
+        from fakevault.http.app import create_app  # the model itself never needs HTTP
+
+        return create_app(self, cluster=None if name is None else self[name].name)
+
     def unseal_keys(self, name: str) -> list[str]:
         """The unseal key shares of cluster ``name`` (a secondary's are its primary's)."""
         return list(self[name].unseal_keys)

@@ -192,3 +192,12 @@ def test_unknown_parameters_are_ignored_with_a_warning(vault: VaultTestClient) -
     assert response.status_code == 200
     assert response.json["warnings"] == [
         "Endpoint ignored these unrecognized parameters: [bogus]"]
+
+
+def test_wsgi_app_bound_to_one_cluster_ignores_the_host(sim: Simulator) -> None:
+    from werkzeug.test import Client
+
+    sim["b"].dr.enable_primary()
+    client = Client(sim.wsgi_app("b"))
+    body = client.get("/v1/sys/replication/dr/status", headers={"Host": "anything:1"}).json
+    assert body["data"]["mode"] == "primary"
