@@ -53,6 +53,8 @@ class FakeVaultApp:
         self._handlers: dict[int, Handler] = {}
         self.internal_errors: list[BaseException] = []
         self._requests = 0
+        raw = hashlib.sha1(f"fakevault:{sim.seed}".encode(), usedforsecurity=False).hexdigest()
+        self._id_prefix = f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}"
 
     def __repr__(self) -> str:
         return f"FakeVaultApp(sim={self.sim!r}, cluster={self.bound!r})"
@@ -110,7 +112,8 @@ class FakeVaultApp:
         if too_big is not None:
             return too_big
         operation = OPERATIONS[method]
-        if method == "GET" and request.args.get("list", "").lower() == "true":
+        if method == "GET" and "list=" in request.environ.get("QUERY_STRING", "") and \
+                request.args.get("list", "").lower() == "true":
             operation = "list"
         request.max_content_length = self.max_request_size  # also bounds streamed bodies
         try:
@@ -174,11 +177,10 @@ class FakeVaultApp:
         return "clusters: " + ", ".join(f"{c.name}={c.api_addr}" for c in self.sim)
 
     def _request_id(self) -> str:
-        # Not from the world's random source: reading status must not change the world.
+        # Not from the world's random source: reading status must not change the world. A
+        # seed-derived prefix and a counter: unique, deterministic, cheap.
         self._requests += 1
-        raw = hashlib.sha1(f"{self.sim.seed}:{self._requests}".encode(),
-                           usedforsecurity=False).hexdigest()
-        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:32]}"
+        return f"{self._id_prefix}-{self._requests:012x}"
 
 
 def create_app(sim: Simulator, cluster: str | None = None,
