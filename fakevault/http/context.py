@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.wrappers import Request
@@ -33,7 +33,6 @@ class Context:
     params: Params
     operation: str
     token: TokenEntry | None = None
-    warnings: list[str] = field(default_factory=list)
     replace_world: Callable[[Simulator], None] | None = None
 
     def role(self) -> ReplicationRole:

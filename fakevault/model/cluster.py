@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakevault.model.ceremony import Ceremony
 from fakevault.model.messages import error
-from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole, ReplicationType
+from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole
 from fakevault.model.storage import LOCAL_PREFIX, Storage, canonical_json, is_local
 
 if TYPE_CHECKING:
@@ -172,5 +172,3 @@ def new_unseal_key(raw: bytes) -> str:
     """An unseal key share as ``vault operator init`` prints it (base64)."""
     return base64.b64encode(raw).decode()
 
-
-ROLE_TYPES: tuple[ReplicationType, ...] = REPLICATION_TYPES
