@@ -16,6 +16,7 @@ from werkzeug.test import Client, TestResponse
 
 from fakevault import Simulator, create_app
 from fakevault.model.auth import TokenEntry, store_token
+from fakevault.testing.assertions import world_state as world
 
 HOSTS = {"a": "127.0.0.1:8200", "b": "127.0.0.1:8201", "c": "127.0.0.1:8202"}
 MERGE = "application/merge-patch+json"
@@ -72,11 +73,6 @@ def call(sim: Simulator, method: str, cluster: str, path: str, *, token: str | N
         data, json = (b"" if json is None else dumps(json).encode()), None
     return Client(create_app(sim)).open(f"/v1/{path}", method=method, headers=headers,
                                         json=json, data=data)
-
-
-def world(sim: Simulator) -> dict[str, Any]:
-    """The world without the records of attempts (history, seq, invariants)."""
-    return {k: v for k, v in sim.snapshot().items() if k not in ("history", "seq", "invariants")}
 
 
 def put(sim: Simulator, path: str, data: dict[str, Any], cluster: str = "a",

@@ -9,6 +9,7 @@ from werkzeug.test import Client, TestResponse
 
 from fakevault import Simulator, create_app
 from fakevault.http.handlers.system import default_mounts
+from fakevault.testing.assertions import world_state as world
 
 HOSTS = {"a": "127.0.0.1:8200", "b": "127.0.0.1:8201", "c": "127.0.0.1:8202"}
 ROOT = "root"
@@ -26,11 +27,6 @@ def call(sim: Simulator, method: str, cluster: str, path: str, *, token: str | N
         headers["X-Vault-Token"] = token
     client = Client(create_app(sim))
     return client.open(f"/v1/{path}", method=method, headers=headers, json=json, data=data)
-
-
-def world(sim: Simulator) -> dict[str, Any]:
-    """The world without the records of attempts (history, seq, invariants)."""
-    return {k: v for k, v in sim.snapshot().items() if k not in ("history", "seq", "invariants")}
 
 
 def dr_pair(sim: Simulator, primary: str = "a", secondary: str = "c") -> None:
