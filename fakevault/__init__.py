@@ -3,7 +3,7 @@
 from fakevault.model.clock import ManualClock, SystemClock
 from fakevault.model.errors import VaultError
 from fakevault.model.invariants import Violation
-from fakevault.model.simulator import Simulator
+from fakevault.world import Simulator
 
 __all__ = ["ManualClock", "Simulator", "SystemClock", "VaultError", "Violation", "create_app"]
 __version__ = "0.1.0"

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from fakevault import __version__
+from fakevault.model import simulator as model
 from fakevault.model.clock import SystemClock
-from fakevault.model.simulator import Simulator
 from fakevault.model.snapshot import SnapshotError
+from fakevault.world import Simulator
 
 READY_LINE = "fakevault: ready"
 
@@ -146,7 +147,7 @@ def load_world(args: argparse.Namespace) -> Simulator:
                      strict=args.strict, root_token=args.root_token, clock=SystemClock())
 
 
-def save_world(sim: Simulator, path: Path) -> None:
+def save_world(sim: model.Simulator, path: Path) -> None:
     """Write the world to ``path`` atomically: a crash mid-save leaves the old file intact."""
     directory = path.resolve().parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
@@ -161,7 +162,7 @@ def save_world(sim: Simulator, path: Path) -> None:
         raise
 
 
-def banner(sim: Simulator, host: str) -> str:
+def banner(sim: model.Simulator, host: str) -> str:
     """What ``serve`` prints once listening, in the spirit of ``vault server -dev``."""
     lines = [f"fakevault {__version__}: {len(sim.clusters)} simulated Vault Enterprise clusters "
              f"(seed {sim.seed}, sync {sim.sync_mode}{', strict' if sim.strict else ''})", ""]

@@ -1,37 +1,42 @@
-"""The WSGI application: one Map, thin handlers, the world passed in (no globals)."""
+"""The WSGI application: HTTP in, logical requests to each cluster's Vault, HTTP out.
+
+This layer only turns HTTP into logical requests and back: the cluster a request is for (by
+Host), method to operation, body and query decoding, size limits, the envelope, status codes
+(through :mod:`fakevault.http.errors`) and headers. Routing, auth, parameters and every answer
+are the logical layer's (:mod:`fakevault.vault`). The world is passed in; nothing is global.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import math
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from fakevault.http import errors
-from fakevault.http.auth import authorize
-from fakevault.http.context import OPERATIONS, Context
-from fakevault.http.params import Params
-from fakevault.http.routes import ROUTES, Route, default_map
-from fakevault.http.serialize import Reply, render
-from fakevault.model.auth import use_token
+from fakevault.http.serialize import render
 from fakevault.model.cluster import Cluster
-from fakevault.model.errors import InvalidRequestError, VaultError
-from fakevault.model.messages import error
+from fakevault.model.errors import InvalidRequestError, UnsupportedOperationError, VaultError
 from fakevault.model.simulator import Simulator
+from fakevault.vault import logical
+from fakevault.vault.router import handle
 
 #: Vault's default max_request_size.
 MAX_REQUEST_SIZE = 32 * 1024 * 1024
-Handler = Callable[[Context], Reply]
 WSGIEnviron = dict[str, Any]
-StartResponse = Callable[..., Any]
+StartResponse = Any
+#: HTTP method -> Vault logical operation (GET with ``?list=true`` is a list).
+OPERATIONS: dict[str, logical.Operation] = {
+    "GET": "read", "HEAD": "read", "POST": "update", "PUT": "update", "DELETE": "delete",
+    "LIST": "list", "PATCH": "patch"}
+CONTROL_PREFIX = "/_fakevault/"
 
 
 class FakeVaultApp:
@@ -46,11 +51,7 @@ class FakeVaultApp:
         self.bound = cluster
         self.lock = lock or threading.RLock()
         self.max_request_size = max_request_size
-        self.url_map = default_map()
-        # Matching needs only the path and method; one adapter serves every request.
-        self._adapter = self.url_map.bind("fakevault")
         self._hosts: tuple[tuple[str, ...], dict[str, str]] = ((), {})
-        self._handlers: dict[int, Handler] = {}
         self.internal_errors: list[BaseException] = []
         self._requests = 0
         raw = hashlib.sha1(f"fakevault:{sim.seed}".encode(), usedforsecurity=False).hexdigest()
@@ -86,52 +87,31 @@ class FakeVaultApp:
             return errors.no_such_cluster(request.host, self._known_hosts())
         method = request.method.upper()
         if method not in errors.KNOWN_METHODS:
-            return errors.method_not_allowed(MethodNotAllowed(), method)
+            return errors.unknown_method()
         if method == "PATCH" and request.mimetype != "application/merge-patch+json":
             return errors.unsupported_media_type(
                 "PATCH requires Content-Type of application/merge-patch+json, provided "
                 f"{request.mimetype or 'none'}")
-        try:
-            index, args = self._adapter.match(_path(request), method="GET" if method == "HEAD"
-                                              else method)
-        except NotFound:
-            return errors.cluster_down(cluster.name) if cluster.crashed \
-                else errors.unsupported_path()
-        except MethodNotAllowed as exc:
-            return errors.method_not_allowed(exc, method)
-        route = ROUTES[index]
-        if cluster.crashed and not route.control:
-            return errors.cluster_down(cluster.name)
-        if cluster.is_dr_secondary and not route.dr_ok:
-            raise error("dr_secondary_path_disabled")
-        return self._handle(request, cluster, route, index, dict(args), method)
-
-    def _handle(self, request: Request, cluster: Cluster, route: Route, index: int,
-                args: dict[str, Any], method: str) -> Response:
+        path = request.path
+        control = path.startswith(CONTROL_PREFIX)
+        if not control and not path.startswith("/v1/"):
+            return errors.unsupported_path()
+        operation = _operation(request, method)
         too_big = self._too_big(request)
         if too_big is not None:
             return too_big
-        operation = OPERATIONS[method]
-        if method == "GET" and "list=" in request.environ.get("QUERY_STRING", "") and \
-                request.args.get("list", "").lower() == "true":
-            operation = "list"
         request.max_content_length = self.max_request_size  # also bounds streamed bodies
         try:
-            params = Params(_parameters(request, method))
+            data = _parameters(request, method, operation)
         except RequestEntityTooLarge:
             return errors.payload_too_large(self.max_request_size)
-        path = _path(request).removeprefix("/v1/").lstrip("/")
-        if operation == "list" and not path.endswith("/"):
-            path += "/"  # Vault checks LIST against the path with a trailing slash
+        logical_request = logical.Request(
+            operation, path.removeprefix(CONTROL_PREFIX if control else "/v1/"), data,
+            token=_token(request), control=control)
         with self.lock:
-            ctx = Context(self.sim, self.sim[cluster.name], request, route, path, args, params,
-                          operation, replace_world=self.replace_world)
-            authorize(ctx, _capability(operation))
-            reply = self._handler(index)(ctx)
-            if ctx.token is not None and ctx.token.num_uses:
-                use_token(ctx.cluster, ctx.token)  # counted once the request succeeded
-        reply.copy_data_to_top = path.startswith("sys/")
-        return render(reply, self._request_id(), head=method == "HEAD")
+            reply = handle(self.sim, cluster.name, logical_request, self.replace_world)
+        return render(reply, self._request_id(), head=method == "HEAD",
+                      copy_data_to_top=logical_request.path.startswith("sys/") and not control)
 
     def replace_world(self, sim: Simulator) -> None:
         """Swap in another world (the control plane's reset and restore); keeps the lock."""
@@ -139,12 +119,6 @@ class FakeVaultApp:
             if self.bound is not None:
                 sim[self.bound]
             self.sim = sim
-
-    def _handler(self, index: int) -> Handler:
-        handler = self._handlers.get(index)
-        if handler is None:
-            handler = self._handlers[index] = _resolve(ROUTES[index])
-        return handler
 
     def _too_big(self, request: Request) -> Response | None:
         declared = request.environ.get("CONTENT_LENGTH")
@@ -189,17 +163,6 @@ def create_app(sim: Simulator, cluster: str | None = None,
     return FakeVaultApp(sim, cluster, lock)
 
 
-def _resolve(route: Route) -> Handler:
-    module_name, _, function = route.endpoint.partition(":")
-    module = importlib.import_module(f"fakevault.http.handlers.{module_name}")
-    handler: Handler = getattr(module, function)
-    return handler
-
-
-def _capability(operation: str) -> str:
-    return operation
-
-
 def _netloc(addr: str) -> str:
     parts = urlsplit(addr)
     default = {"http": 80, "https": 443}.get(parts.scheme)
@@ -208,18 +171,28 @@ def _netloc(addr: str) -> str:
     return host if port in (None, default) else f"{host}:{port}"
 
 
-def _path(request: Request) -> str:
-    # Werkzeug recomputes Request.path on every access; requests here ask for it twice.
-    path: str | None = request.environ.get("fakevault.path")
-    if path is None:
-        path = request.environ["fakevault.path"] = request.path
-    return path
+def _operation(request: Request, method: str) -> logical.Operation:
+    if method == "OPTIONS":
+        raise UnsupportedOperationError(errors.UNSUPPORTED_OPERATION)
+    if method == "GET" and "list=" in request.environ.get("QUERY_STRING", "") and \
+            request.args.get("list", "").lower() == "true":
+        return "list"
+    return OPERATIONS[method]
 
 
-def _parameters(request: Request, method: str) -> dict[str, Any]:
+def _token(request: Request) -> str:
+    """The token the client sent (X-Vault-Token, else ``Authorization: Bearer``)."""
+    token = request.headers.get("X-Vault-Token", "").strip()
+    if token:
+        return token
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def _parameters(request: Request, method: str, operation: str) -> dict[str, Any]:
     if method in ("GET", "HEAD", "LIST"):
-        if not request.environ.get("QUERY_STRING"):
-            return {}
+        if operation == "list" or not request.environ.get("QUERY_STRING"):
+            return {}  # Vault reads no parameters for a LIST
         return {key: request.args.get(key) for key in request.args}
     raw = request.get_data(cache=True)
     limit = request.max_content_length

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from fakevault.http.serialize import json_response
 from fakevault.model.errors import VaultError
 from fakevault.model.snapshot import SnapshotError
-
-#: Vault renders most errors through hashicorp/go-multierror.
-UNSUPPORTED_PATH = "1 error occurred:\n\t* unsupported path\n\n"
-UNSUPPORTED_OPERATION = "1 error occurred:\n\t* unsupported operation\n\n"
-PERMISSION_DENIED = "1 error occurred:\n\t* permission denied\n\n"
-INVALID_TOKEN = "2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"
+from fakevault.vault.logical import INVALID_TOKEN as INVALID_TOKEN
+from fakevault.vault.logical import PERMISSION_DENIED as PERMISSION_DENIED
+from fakevault.vault.logical import UNSUPPORTED_OPERATION as UNSUPPORTED_OPERATION
+from fakevault.vault.logical import UNSUPPORTED_PATH
 
 #: Methods Vault's HTTP layer knows; any other gets 405 with an empty error list.
 KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "LIST", "PATCH", "HEAD", "OPTIONS"})
@@ -29,11 +27,9 @@ def unsupported_path() -> Response:
     return json_response({"errors": [UNSUPPORTED_PATH]}, 404)
 
 
-def method_not_allowed(exc: MethodNotAllowed, method: str) -> Response:
-    """405: a known path with a verb it does not register (or an unknown verb)."""
-    errors = [] if method not in KNOWN_METHODS else [UNSUPPORTED_OPERATION]
-    allowed = ", ".join(sorted(set(exc.valid_methods or [])))
-    return json_response({"errors": errors}, 405, {"Allow": allowed} if allowed else None)
+def unknown_method() -> Response:
+    """405 with an empty error list: a verb Vault's HTTP layer does not know (no ``Allow``)."""
+    return json_response({"errors": []}, 405)
 
 
 def permission_denied(invalid_token: bool = False) -> Response:
@@ -54,11 +50,6 @@ def unsupported_media_type(message: str) -> Response:
 def payload_too_large(limit: int) -> Response:
     """413 for a body over Vault's request size limit."""
     return json_response({"errors": [f"http: request body too large (limit {limit} bytes)"]}, 413)
-
-
-def cluster_down(name: str) -> Response:
-    """503: the cluster has crashed (a real one would refuse the connection)."""
-    return json_response({"errors": [f"fakevault: cluster {name} is down (crashed)"]}, 503)
 
 
 def no_such_cluster(host: str, known: str) -> Response:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 from fakevault.model.clock import Clock, ManualClock, SystemClock, rfc3339
@@ -116,13 +116,6 @@ class Simulator:
         cluster.api_addr = api_addr
         if cluster_addr is not None:
             cluster.cluster_addr = cluster_addr
-
-    def wsgi_app(self, name: str | None = None) -> Any:
-        """The WSGI app of this world (``fakevault.create_app``), bound to cluster ``name``
-        if given, else routing by Host to each cluster's api_addr."""
-        from fakevault.http.app import create_app  # the model itself never needs HTTP
-
-        return create_app(self, cluster=None if name is None else self[name].name)
 
     def unseal_keys(self, name: str) -> list[str]:
         """The unseal key shares of cluster ``name`` (a secondary's are its primary's)."""
@@ -323,11 +316,13 @@ class Simulator:
         }
 
     @classmethod
-    def restore(cls, data: Mapping[str, Any]) -> Simulator:
-        """Rebuild a world from ``snapshot`` output."""
+    def restore(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a world from ``snapshot`` output (as this class: subclasses stay themselves)."""
         from fakevault.model.snapshot import restore_simulator
 
-        return restore_simulator(cls, data)
+        restored = restore_simulator(cls, data)
+        assert isinstance(restored, cls)
+        return restored
 
 
 def _validate_config(clusters: Sequence[str], sync: str, root_token: str, wal_retention: int,

@@ -52,8 +52,8 @@ def _json(response: requests.Response) -> Any:
 
 def in_process(scenario: Scenario) -> Target:
     """A fresh world configured by ``scenario``, answered in-process (no sockets)."""
-    from fakevault.model.simulator import Simulator
     from fakevault.testing.clients import session
+    from fakevault.world import Simulator
 
     sim = Simulator(seed=scenario.seed, clusters=scenario.clusters,
                     sync="manual" if scenario.sync == "manual" else "eager",

@@ -24,8 +24,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from fakevault.model.errors import VaultError
 from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole
-from fakevault.model.simulator import Simulator
 from fakevault.testing.strategies import kv_writes
+from fakevault.world import Simulator
 
 if TYPE_CHECKING:
     import hvac

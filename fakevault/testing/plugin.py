@@ -44,7 +44,7 @@ class WorldOptions:
 
     def make(self) -> Simulator:
         """A new world with these options."""
-        from fakevault.model.simulator import Simulator
+        from fakevault.world import Simulator
 
         return Simulator(seed=self.seed, clusters=self.clusters,
                          sync="manual" if self.sync == "manual" else "eager", strict=self.strict)

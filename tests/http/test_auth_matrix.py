@@ -1,6 +1,7 @@
-"""Who may call what: every route of ``fakevault.http.routes.ROUTES`` x the tokens that call it.
+"""Who may call what: every declared path x the tokens that call it.
 
-Table-driven from the route table itself, so a route added later is checked without a new test.
+Table-driven from the declarations themselves, so a path added later is checked without a new
+test.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ import pytest
 
 from fakevault import Simulator
 from fakevault.http.errors import PERMISSION_DENIED
-from fakevault.http.routes import ROUTES, Route
 from fakevault.model.acl import CAPABILITIES
 from fakevault.testing.assertions import unchanged
 from fakevault.testing.clients import VaultTestClient
+from fakevault.vault.endpoints import Endpoint as Route
+from fakevault.vault.endpoints import endpoints
+
+ROUTES = endpoints()
 
 CAPABILITY = {"GET": "read", "POST": "update", "PUT": "update", "DELETE": "delete",
               "LIST": "list", "PATCH": "patch"}
-CONCRETE = {"<any(performance, dr):rtype>": ("performance", "dr"), "<name>": ("x",),
-            "<path:mount>": ("secret",), "<logical:path>": ("secret/data/app",)}
+CONCRETE = {"{rtype}": ("performance", "dr"), "{name}": ("x",), "{mount}": ("secret",),
+            "{path}": ("app",)}
 PROMOTE = "sys/replication/dr/secondary/promote"
 
 

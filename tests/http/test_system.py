@@ -8,8 +8,8 @@ import pytest
 from werkzeug.test import Client, TestResponse
 
 from fakevault import Simulator, create_app
-from fakevault.http.handlers.system import default_mounts
 from fakevault.testing.assertions import world_state as world
+from fakevault.vault.mount_table import default_mounts
 
 HOSTS = {"a": "127.0.0.1:8200", "b": "127.0.0.1:8201", "c": "127.0.0.1:8202"}
 ROOT = "root"

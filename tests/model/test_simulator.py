@@ -40,7 +40,9 @@ def test_design_example_runs_verbatim() -> None:
 
 
 def test_package_exports() -> None:
-    assert fakevault.Simulator is Simulator
+    # The public Simulator is the model's world with its Vault and HTTP faces attached.
+    assert issubclass(fakevault.Simulator, Simulator)
+    assert {"vault", "wsgi_app"} <= set(vars(fakevault.Simulator))
     assert {"ManualClock", "Simulator", "SystemClock", "VaultError", "Violation"} <= \
         set(fakevault.__all__)
 

@@ -124,9 +124,9 @@ def test_a_server_thread_error_fails_the_test_that_caused_it(pytester: pytest.Py
         import requests
 
         def test_breaks_the_server(fakevault_server, monkeypatch):
-            def broken(index):
+            def broken(*args):
                 raise RuntimeError("boom inside the server")
-            monkeypatch.setattr(fakevault_server.app, "_handler", broken)
+            monkeypatch.setattr("fakevault.http.app.handle", broken)
             requests.get(fakevault_server.url("a") + "/v1/sys/replication/status")
 
         def test_next_one_is_fine(fakevault_server):

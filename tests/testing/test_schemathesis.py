@@ -29,9 +29,9 @@ from schemathesis.checks import (
 from schemathesis.generation import GenerationMode
 
 from fakevault import Simulator
-from fakevault.http.handlers.control import fresh_world
-from fakevault.http.openapi import build_document
 from fakevault.testing.server import FakeVaultServer
+from fakevault.vault.backends.control import fresh_world
+from fakevault.vault.openapi import build_document
 
 ROOT = {"X-Vault-Token": "root"}
 SPEC = "/v1/sys/internal/specs/openapi"
@@ -137,10 +137,10 @@ OPERATIONS = _operations()
 
 
 def test_every_route_is_exercised() -> None:
-    """The subset still reaches every route (and every replication route) of the document."""
+    """The subset still reaches every declaration of the document."""
     document = build_document()
-    exercised = {document["paths"][path]["x-fakevault-route"] for _, path in OPERATIONS}
-    assert exercised == {item["x-fakevault-route"] for item in document["paths"].values()}
+    exercised = {document["paths"][path]["x-fakevault-declaration"] for _, path in OPERATIONS}
+    assert exercised == {item["x-fakevault-declaration"] for item in document["paths"].values()}
 
 
 # -- the checks --------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakevault.http.context import Context
-from fakevault.http.serialize import Reply
 from fakevault.model.clock import ManualClock, SystemClock
 from fakevault.model.errors import InvalidRequestError
 from fakevault.model.simulator import Simulator
+from fakevault.vault.context import Context
+from fakevault.vault.framework import Field, Path
+from fakevault.vault.logical import Response as Reply
 
 FAULTS = ("corrupt-merkle", "stall", "partition", "crash")
 
@@ -20,7 +21,7 @@ def fresh_world(sim: Simulator, seed: int | None = None) -> Simulator:
     """A new world with ``sim``'s configuration and addresses (and ``seed`` if given)."""
     clock = SystemClock() if isinstance(sim.clock, SystemClock) else ManualClock()
     addresses = {c.name: (c.api_addr, c.cluster_addr) for c in sim}
-    return Simulator(seed=sim.seed if seed is None else seed, clusters=sim.names,
+    return type(sim)(seed=sim.seed if seed is None else seed, clusters=sim.names,
                      sync=sim.sync_mode, strict=sim.strict, root_token=sim.root_token,
                      wal_retention=sim.wal_retention, key_shares=sim.key_shares,
                      key_threshold=sim.key_threshold, clock=clock, addresses=addresses)
@@ -65,14 +66,12 @@ def reset(ctx: Context) -> Reply:
 
 def seed(ctx: Context) -> Reply:
     """``POST seed {"seed": N}``: a new world with seed N."""
-    if "seed" not in ctx.params:
-        raise InvalidRequestError('missing required field "seed"')
-    return _replace(ctx, fresh_world(ctx.sim, ctx.params.integer("seed")))
+    return _replace(ctx, fresh_world(ctx.sim, ctx.data.get("seed")))
 
 
 def advance(ctx: Context) -> Reply:
     """``POST clock/advance {"seconds": S}``."""
-    seconds = ctx.params.raw("seconds")
+    seconds = ctx.data.raw("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise InvalidRequestError('invalid value for "seconds": expected a number of seconds')
     ctx.sim.advance(float(seconds))
@@ -90,7 +89,7 @@ def step(ctx: Context) -> Reply:
 
 
 def _pair(ctx: Context) -> tuple[str, str]:
-    clusters = ctx.params.strings("clusters")
+    clusters: list[str] = ctx.data.get("clusters")
     if len(clusters) != 2:
         raise InvalidRequestError('"clusters" must name exactly two clusters, e.g. ["a", "b"]')
     return clusters[0], clusters[1]
@@ -104,7 +103,7 @@ def partition(ctx: Context) -> Reply:
 
 def heal(ctx: Context) -> Reply:
     """``POST network/heal {"clusters": [A, B]}``, or no body to heal every link."""
-    if "clusters" in ctx.params:
+    if "clusters" in ctx.data:
         ctx.sim.heal(*_pair(ctx))
     else:
         ctx.sim.heal()
@@ -120,22 +119,22 @@ def crash(ctx: Context) -> Reply:
 def restart(ctx: Context) -> Reply:
     """``POST clusters/NAME/restart {"demote_stale_primaries": false}``."""
     ctx.sim.restart(str(ctx.args["name"]),
-                    demote_stale_primaries=ctx.params.boolean("demote_stale_primaries"))
+                    demote_stale_primaries=ctx.data.get("demote_stale_primaries"))
     return Reply(raw=world_state(ctx.sim)["clusters"][ctx.args["name"]])
 
 
 def fault(ctx: Context) -> Reply:
     """``POST clusters/NAME/faults {"kind": ...}``: corrupt-merkle (tree), stall (type)."""
     name = str(ctx.args["name"])
-    kind = ctx.params.string("kind", required=True)
+    kind: str = ctx.data.get("kind")
     if kind == "corrupt-merkle":
-        tree = ctx.params.string("tree", "replicated")
+        tree: str = ctx.data.get("tree")
         if tree not in ("replicated", "local"):
             raise InvalidRequestError('"tree" must be "replicated" or "local"')
         page = ctx.sim.corrupt_merkle(name, "local" if tree == "local" else "replicated")
         return Reply(raw={"kind": kind, "page": page})
     if kind == "stall":
-        rtype = ctx.params.string("type", "performance")
+        rtype: str = ctx.data.get("type")
         if rtype not in ("performance", "dr"):
             raise InvalidRequestError('"type" must be "performance" or "dr"')
         ctx.sim.stall(name, rtype)
@@ -174,10 +173,54 @@ def restore(ctx: Context) -> Reply:
 
     current = {c.name: (c.api_addr, c.cluster_addr) for c in ctx.sim}
     try:
-        restored = Simulator.restore(ctx.params.values)
+        restored = type(ctx.sim).restore(ctx.data.values)
     except SnapshotError as exc:
         raise InvalidRequestError(str(exc)) from None
     for name, (api_addr, cluster_addr) in current.items():
         if name in restored:
             restored.set_address(name, api_addr, cluster_addr)
     return _replace(ctx, restored)
+
+
+# -- declarations (relative to /_fakevault/) -------------------------------------------------
+
+_NAME = "clusters/(?P<name>[^/]+)/"
+_CLUSTERS = Field("clusters", "strings", 'Exactly two cluster names, e.g. ["a", "b"].',
+                  required=True)
+
+
+def _c(pattern: str, callback: Any, operations: tuple[str, ...] = ("update",),
+       fields: tuple[Field, ...] = (), **options: Any) -> Path:
+    return Path(pattern, dict.fromkeys(operations, callback), fields, auth="control",
+                dr_ok=True, answers=f"control:{callback.__name__}", **options)
+
+
+PATHS: tuple[Path, ...] = (
+    _c("state", state, ("read",)),
+    _c("reset", reset),
+    _c("seed", seed, fields=(Field("seed", "int", "The new world's seed.", required=True),)),
+    _c("clock/advance", advance, fields=(
+        Field("seconds", "raw", "Seconds of virtual time (the clock stops at the year 9707).",
+              required=True, json="number", minimum=0, maximum=10**9),)),
+    _c("sync", sync),
+    _c("step", step),
+    _c("network/partition", partition, fields=(_CLUSTERS,)),
+    _c("network/heal", heal, fields=(
+        Field("clusters", "strings", "Two cluster names; every link heals when unset."),)),
+    _c(_NAME + "crash", crash),
+    _c(_NAME + "restart", restart, fields=(
+        Field("demote_stale_primaries", "bool", "Come back demoted if another primary of the "
+              "set was promoted meanwhile."),)),
+    _c(_NAME + "faults", fault, fields=(
+        Field("kind", "string", "The fault.", required=True,
+              enum=("corrupt-merkle", "stall", "crash")),
+        Field("tree", "string", "corrupt-merkle: which tree.", default="replicated",
+              enum=("replicated", "local")),
+        Field("type", "string", "stall: which replication.", default="performance",
+              enum=("performance", "dr")))),
+    _c(_NAME + "unseal-keys", unseal_keys, ("read",)),
+    _c("invariants", invariants, ("read",)),
+    _c("history", history, ("read",)),
+    _c("snapshot", snapshot, ("read", "update")),
+    _c("restore", restore, raw_data=True),
+)

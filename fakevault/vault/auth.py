@@ -1,34 +1,24 @@
-"""Who may call what: X-Vault-Token / Bearer tokens, ACL capabilities, sudo, DR op tokens."""
+"""Who may call what: the path's auth class, the token's policies, sudo, DR operation tokens."""
 
 from __future__ import annotations
 
-from fakevault.http.context import Context
-from fakevault.http.errors import INVALID_TOKEN, PERMISSION_DENIED
-from fakevault.http.handlers.kv import exists
 from fakevault.model.acl import allows
 from fakevault.model.auth import lookup_token, policy_rules
 from fakevault.model.errors import PermissionDeniedError
 from fakevault.model.messages import error
+from fakevault.vault.context import Context
+from fakevault.vault.logical import INVALID_TOKEN, PERMISSION_DENIED
 
 
-def request_token(ctx: Context) -> str:
-    """The token the client sent (X-Vault-Token, else ``Authorization: Bearer``)."""
-    token = ctx.request.headers.get("X-Vault-Token", "").strip()
-    if token:
-        return token
-    scheme, _, value = ctx.request.headers.get("Authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else ""
-
-
-def authorize(ctx: Context, capability: str) -> None:
-    """Raise unless the request may run: the route's auth kind, then the token's policies."""
+def authorize(ctx: Context) -> None:
+    """Raise unless the request may run: the path's auth class, then the token's policies."""
     kind = ctx.route.auth
     if kind == "none":
         return
     if kind == "dr_op":
         check_dr_operation_token(ctx)
         return
-    token_id = request_token(ctx)
+    token_id = ctx.request.token
     if not token_id:
         raise PermissionDeniedError(PERMISSION_DENIED)
     entry = lookup_token(ctx.cluster, token_id)
@@ -37,16 +27,20 @@ def authorize(ctx: Context, capability: str) -> None:
     ctx.token = entry
     if entry.is_root:
         return
-    if capability == "update" and ctx.route.endpoint == "kv:logical" and not exists(ctx):
+    capability = ctx.operation
+    check = ctx.route.existence_check
+    if capability == "update" and check is not None and not check(ctx):
         capability = "create"  # Vault's existence check: a write that creates needs "create"
-    needed = {capability, "sudo"} if kind in ("sudo", "root") else {capability}
-    if kind == "root" or not allows(policy_rules(ctx.cluster, entry.policies), ctx.path, needed):
+    needed = {capability, "sudo"} if kind in ("sudo", "control") else {capability}
+    if kind == "control" or not allows(policy_rules(ctx.cluster, entry.policies), ctx.path,
+                                       needed):
         raise PermissionDeniedError(PERMISSION_DENIED)
 
 
 def check_dr_operation_token(ctx: Context) -> None:
     """A DR operation token (from the ceremony) or a batch token allowed on the path."""
-    value = ctx.params.string("dr_operation_token")
+    raw = ctx.data.raw("dr_operation_token")
+    value = "" if raw is None else ctx.data.fields["dr_operation_token"].decode(raw)
     if not value:
         raise error("dr_operation_token_missing")
     if value in ctx.cluster.ceremony.tokens:

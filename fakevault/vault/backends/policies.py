@@ -5,19 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 
-from fakevault.http.context import Context
-from fakevault.http.errors import UNSUPPORTED_OPERATION
-from fakevault.http.params import ignored_warning
-from fakevault.http.serialize import Reply
 from fakevault.model import auth
-from fakevault.model.errors import UnsupportedOperationError
 from fakevault.model.messages import error
+from fakevault.vault.context import Context
+from fakevault.vault.framework import Field, Path
+from fakevault.vault.logical import Response as Reply
 
 
 def list_policies(ctx: Context) -> Reply:
     """``LIST sys/policies/acl`` (or GET with ``?list=true``); a plain GET is 405, as Vault."""
-    if ctx.operation != "list":
-        raise UnsupportedOperationError(UNSUPPORTED_OPERATION)
     return Reply(data={"keys": auth.list_policies(ctx.cluster)})
 
 
@@ -29,7 +25,7 @@ def policy(ctx: Context) -> Reply:
     if ctx.operation == "delete":
         auth.delete_policy(ctx.cluster, name)
         return Reply(empty=True)
-    return _write(ctx, name)
+    return _write(ctx, name, ctx.data.get("policy"))
 
 
 def _read(ctx: Context, name: str) -> Reply:
@@ -39,14 +35,9 @@ def _read(ctx: Context, name: str) -> Reply:
     return Reply(data=dict(found))
 
 
-def _write(ctx: Context, name: str) -> Reply:
-    text = ctx.params.string("policy")
-    if not text:
-        raise error("policy_missing")
+def _write(ctx: Context, name: str, text: str) -> Reply:
     auth.write_policy(ctx.cluster, name, decoded(text))
-    ignored = ctx.params.ignored(("name",))
-    warnings = [ignored_warning(ignored)] if ignored else []
-    return Reply(empty=not warnings, warnings=warnings)
+    return Reply(empty=True)
 
 
 def decoded(text: str) -> str:
@@ -77,6 +68,28 @@ def legacy_policy(ctx: Context) -> Reply:
     if ctx.operation == "delete":
         auth.delete_policy(ctx.cluster, name)
         return Reply(empty=True)
-    if "rules" in ctx.params and "policy" not in ctx.params:
-        ctx.params.values["policy"] = ctx.params.raw("rules")
-    return _write(ctx, name)
+    text = ctx.data.get("policy") or ctx.data.get("rules")
+    if not text:
+        raise error("policy_missing")
+    return _write(ctx, name, text)
+
+
+# -- declarations (relative to sys/) ---------------------------------------------------------
+
+_NAME = "(?P<name>[^/]+)"
+PATHS: tuple[Path, ...] = (
+    Path("policies/acl/?", {"list": list_policies},
+         answers="policies:list_policies"),
+    Path(f"policies/acl/{_NAME}", dict.fromkeys(("read", "update", "delete"), policy),
+         (Field("policy", "string", "The policy document, HCL or JSON (base64 accepted).",
+                required=True, missing="policy_missing"),
+          Field("name", "string", "Ignored: the name is the URL's.")),
+         answers="policies:policy"),
+    Path("policy/?", {"read": legacy_list, "list": legacy_list}, answers="policies:legacy_list"),
+    Path(f"policy/{_NAME}", dict.fromkeys(("read", "update", "delete"), legacy_policy),
+         (Field("rules", "string", "The policy document, HCL or JSON (this API's name; one of "
+                "rules and policy is required)."),
+          Field("policy", "string", "The policy document (the new name; wins over rules)."),
+          Field("name", "string", "Ignored: the name is the URL's.")),
+         answers="policies:legacy_policy"),
+)

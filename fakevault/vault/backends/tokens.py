@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakevault.http.context import Context
-from fakevault.http.errors import PERMISSION_DENIED
-from fakevault.http.serialize import Reply
 from fakevault.model.auth import (
     TokenEntry,
     TokenRequest,
@@ -17,9 +14,12 @@ from fakevault.model.auth import (
     revoke_tree,
 )
 from fakevault.model.clock import rfc3339_nano
-from fakevault.model.durations import parse_seconds
 from fakevault.model.errors import InvalidRequestError, PermissionDeniedError
 from fakevault.model.messages import error
+from fakevault.vault.context import Context
+from fakevault.vault.framework import Field, Path
+from fakevault.vault.logical import PERMISSION_DENIED
+from fakevault.vault.logical import Response as Reply
 
 #: Vault names the mount that answered; the token store's type is "token".
 MOUNT_TYPE = "token"
@@ -42,7 +42,7 @@ def lookup_self(ctx: Context) -> Reply:
 
 def lookup(ctx: Context) -> Reply:
     """``auth/token/lookup``: the token in ``token`` (body or query), else the caller's."""
-    token_id = ctx.params.string("token") or _caller(ctx).id
+    token_id = ctx.data.get("token") or _caller(ctx).id
     entry = lookup_token(ctx.cluster, token_id)
     if entry is None:
         raise error("token_bad_token")
@@ -70,34 +70,30 @@ def _create(ctx: Context, orphan: bool) -> Reply:
 
 def token_request(ctx: Context, orphan: bool) -> TokenRequest:
     """The create parameters, typed (each bad one is a 400 naming its field)."""
-    params = ctx.params
-    ttl_field = "ttl" if "ttl" in params or "lease" not in params else "lease"
+    data = ctx.data
+    ttl_field = "ttl" if "ttl" in data or "lease" not in data else "lease"
     return TokenRequest(
-        policies=tuple(params.strings("policies")),
-        ttl=_seconds(ctx, ttl_field),
-        explicit_max_ttl=_seconds(ctx, "explicit_max_ttl"),
-        period=_seconds(ctx, "period"),
-        type=params.string("type") or "service",
-        no_parent=params.boolean("no_parent"),
-        no_default_policy=params.boolean("no_default_policy"),
-        renewable=params.boolean("renewable", True),
-        display_name=params.string("display_name"),
+        policies=tuple(data.get("policies")),
+        ttl=data.get(ttl_field),
+        explicit_max_ttl=data.get("explicit_max_ttl"),
+        period=data.get("period"),
+        type=data.get("type") or "service",
+        no_parent=data.get("no_parent"),
+        no_default_policy=data.get("no_default_policy"),
+        renewable=data.get("renewable"),
+        display_name=data.get("display_name"),
         meta=_meta(ctx),
-        num_uses=params.integer("num_uses"),
-        id=params.string("id"),
+        num_uses=data.get("num_uses"),
+        id=data.get("id"),
         orphan=orphan,
         path=ctx.path,
     )
 
 
-def _seconds(ctx: Context, name: str) -> int:
-    return parse_seconds(ctx.params.duration(name, 0), field=name)
-
-
 def _meta(ctx: Context) -> tuple[tuple[str, str], ...]:
     """``meta`` as string pairs (mapstructure's weak decoding of numbers and booleans)."""
     pairs = []
-    for key, value in sorted(ctx.params.mapping("meta").items()):
+    for key, value in sorted(ctx.data.get("meta").items()):
         if isinstance(value, bool):
             value = "1" if value else "0"
         elif isinstance(value, int | float):
@@ -154,3 +150,34 @@ def lookup_data(ctx: Context, entry: TokenEntry) -> dict[str, Any]:
     if entry.period:
         data["period"] = entry.period
     return dict(sorted(data.items()))  # Go encodes maps with sorted keys
+
+
+# -- declarations (relative to auth/token/) --------------------------------------------------
+
+_TOKEN_CREATE = (
+    Field("policies", "strings", "The policies of the new token (a subset of the caller's)."),
+    Field("ttl", "duration", "The token's TTL."),
+    Field("lease", "duration", "Deprecated: the TTL (when ttl is unset)."),
+    Field("explicit_max_ttl", "duration", "A hard cap on the token's lifetime."),
+    Field("period", "duration", "Make the token periodic with this period."),
+    Field("type", "string", "The token type.", enum=("service", "batch")),
+    Field("no_parent", "bool", "Create an orphan token (root or sudo callers only)."),
+    Field("no_default_policy", "bool", 'Do not attach the "default" policy.'),
+    Field("renewable", "bool", "Whether the token may be renewed (default true).",
+          default=True),
+    Field("display_name", "string", "The token's display name."),
+    Field("meta", "map", "Metadata as string pairs.", values="string"),
+    Field("num_uses", "int", "The number of uses (0: unlimited).", minimum=0),
+    Field("id", "string", "A custom token ID (root callers only)."),
+)
+_LOOKUP = (Field("token", "string", "The token to look up (the caller's if unset).",
+                 location="both"),)
+
+PATHS: tuple[Path, ...] = (
+    Path("create", {"update": create}, _TOKEN_CREATE, answers="tokens:create"),
+    Path("create-orphan", {"update": create_orphan}, _TOKEN_CREATE,
+         answers="tokens:create_orphan"),
+    Path("lookup-self", {"read": lookup_self}, answers="tokens:lookup_self"),
+    Path("lookup", {"read": lookup, "update": lookup}, _LOOKUP, answers="tokens:lookup"),
+    Path("revoke-self", {"update": revoke_self}, answers="tokens:revoke_self"),
+)

@@ -1,0 +1,144 @@
+"""Vault's router: which backend serves a path, then the framework's request handling.
+
+``sys/`` is the system backend (replication, health, mounts, policies, the OpenAPI document),
+``auth/token/`` the token store, and every other path the secrets engine its mount table names
+(the longest mount prefix wins, as in ``vault/router.go``). fakevault's control plane is a
+backend of its own, reached only by requests marked ``control``.
+
+Handling a request is Vault's order: route (404, 405), DR-secondary gating, the token and its
+policies (403), the declared fields (400), the callback, then the warnings about parameters the
+path does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fakevault.model.auth import use_token
+from fakevault.model.cluster import Cluster
+from fakevault.model.errors import (
+    UnavailableError,
+    UnsupportedOperationError,
+    UnsupportedPathError,
+)
+from fakevault.model.messages import error
+from fakevault.model.simulator import Simulator
+from fakevault.vault.auth import authorize
+from fakevault.vault.backends import (
+    ceremony,
+    control,
+    kv,
+    policies,
+    replication,
+    specs,
+    system,
+    tokens,
+)
+from fakevault.vault.context import Context
+from fakevault.vault.framework import Backend, Field, FieldData, Path, ignored_warning
+from fakevault.vault.logical import (
+    UNSUPPORTED_OPERATION,
+    UNSUPPORTED_PATH,
+    Operation,
+    Request,
+    Response,
+)
+from fakevault.vault.mount_table import Mount, find_mount
+
+SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
+                                      *policies.PATHS, *specs.PATHS), lenient_slash=True)
+TOKEN = Backend("token", "token", tokens.PATHS, lenient_slash=True)
+KV_V1 = Backend("kv-v1", "kv", kv.V1_PATHS)
+KV_V2 = Backend("kv-v2", "kv", kv.V2_PATHS, fallback=kv.v2_fallback)
+CONTROL = Backend("control", "fakevault", control.PATHS, lenient_slash=True)
+#: Every backend with the mount path its declarations are relative to (KV: the dev server's
+#: ``secret/``), for the OpenAPI document and the supported-endpoints table.
+BACKENDS: tuple[tuple[str, Backend], ...] = (
+    ("sys/", SYSTEM), ("auth/token/", TOKEN), ("secret/", KV_V2), ("kv-v1/", KV_V1),
+    ("/_fakevault/", CONTROL))
+ReplaceWorld = Callable[[Simulator], None]
+
+
+def resolve(cluster: Cluster, request: Request) -> tuple[Backend, str, Mount | None]:
+    """The backend serving ``request`` on ``cluster``, its mount path and mount entry."""
+    path = request.path
+    if request.control:
+        return CONTROL, "", None
+    if path.startswith("sys/"):
+        return SYSTEM, "sys/", None
+    if path.startswith("auth/token/"):
+        return TOKEN, "auth/token/", None
+    if path in ("sys", "auth") or path.startswith("auth/"):
+        raise UnsupportedPathError(UNSUPPORTED_PATH)
+    mount = find_mount(cluster, path)
+    if mount is None:
+        raise error("no_route", path=path)
+    if not mount.kv_version:
+        raise error("engine_not_simulated", type=mount.type, mount=mount.path)
+    return (KV_V2 if mount.kv_version == 2 else KV_V1), mount.path, mount
+
+
+def handle(sim: Simulator, name: str, request: Request,
+           replace_world: ReplaceWorld | None = None) -> Response:
+    """Answer ``request`` on cluster ``name``; a :class:`VaultError` for every refusal."""
+    cluster = sim[name]
+    if cluster.crashed and not request.control:
+        raise UnavailableError(f"fakevault: cluster {name} is down (crashed)")
+    backend, mount, entry = resolve(cluster, request)
+    found = backend.route(request.path[len(mount):])
+    if found is None:
+        raise UnsupportedPathError(UNSUPPORTED_PATH)
+    path, captures, fields = found
+    callback = path.operations.get(request.operation)
+    if callback is None:
+        raise UnsupportedOperationError(UNSUPPORTED_OPERATION)
+    if cluster.is_dr_secondary and not path.dr_ok:
+        raise error("dr_secondary_path_disabled")
+    ctx = Context(sim, cluster, request, path, request.path, captures,
+                  FieldData(request.data, fields), mount, entry, replace_world=replace_world)
+    authorize(ctx)
+    if not path.raw_data:
+        ctx.data.validate(request.operation)
+    response = callback(ctx)
+    if not path.raw_data:
+        ignored = ctx.data.ignored()
+        if ignored:
+            response.warnings.append(ignored_warning(ignored))
+    if ctx.token is not None and ctx.token.num_uses:
+        use_token(cluster, ctx.token)  # counted once the request succeeded
+    return response
+
+
+class Vault:
+    """One cluster's logical layer, without HTTP: what the HTTP API calls, for Python callers.
+
+    >>> from fakevault import Simulator
+    >>> vault = Simulator(seed=7).vault("a")
+    >>> vault.request("read", "sys/replication/dr/status").data
+    {'mode': 'disabled'}
+
+    Refusals raise :class:`fakevault.VaultError` (with Vault's messages and a status hint).
+    """
+
+    def __init__(self, sim: Simulator, name: str) -> None:
+        sim[name]  # an unknown cluster is a KeyError now, not at the first request
+        self.sim = sim
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Vault(sim={self.sim!r}, name={self.name!r})"
+
+    def request(self, operation: Operation, path: str, data: Mapping[str, Any] | None = None,
+                *, token: str = "", control: bool = False) -> Response:
+        """Run ``operation`` on ``path`` with ``data`` as the holder of ``token``."""
+        return handle(self.sim, self.name,
+                      Request(operation, path, dict(data or {}), token=token, control=control))
+
+
+def declared_paths() -> list[tuple[str, Backend, Path]]:
+    """Every declaration with its mount, in routing order (for documents and tests)."""
+    return [(mount, backend, path) for mount, backend in BACKENDS for path in backend.paths]
+
+
+__all__ = ["BACKENDS", "Field", "Vault", "declared_paths", "handle", "resolve"]

@@ -1,0 +1,34 @@
+"""The public :class:`Simulator`: the model's world, with its Vault and HTTP faces attached.
+
+The model (:mod:`fakevault.model`) knows nothing above itself; this subclass, at the top of the
+package, adds what a user reaches for: each cluster's logical layer (:meth:`Simulator.vault`)
+and the WSGI app (:meth:`Simulator.wsgi_app`). Both load lazily, so importing fakevault (as the
+pytest plugin does) stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fakevault.model import simulator as model
+
+if TYPE_CHECKING:
+    from fakevault.http.app import FakeVaultApp
+    from fakevault.vault.router import Vault
+
+
+class Simulator(model.Simulator):
+    """A world of simulated Vault clusters (see :class:`fakevault.model.simulator.Simulator`)."""
+
+    def vault(self, name: str) -> Vault:
+        """Cluster ``name``'s logical layer: ``sim.vault("a").request("read", "sys/health")``."""
+        from fakevault.vault.router import Vault
+
+        return Vault(self, name)
+
+    def wsgi_app(self, name: str | None = None) -> FakeVaultApp:
+        """The WSGI app of this world (``fakevault.create_app``), bound to cluster ``name``
+        if given, else routing by Host to each cluster's api_addr."""
+        from fakevault.http.app import create_app
+
+        return create_app(self, cluster=None if name is None else self[name].name)
