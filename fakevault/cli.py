@@ -119,7 +119,7 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument("--state", type=Path, metavar="FILE",
                        help="load the world from FILE if it exists; save it there on shutdown")
     serve.add_argument("--log-requests", action="store_true", help="log one line per request")
-    serve.add_argument("--scenario", type=Path, metavar="FILE",
+    serve.add_argument("--scenario", type=_scenario_path, metavar="FILE",
                        help="start with the world as this scenario leaves it")
 
 
