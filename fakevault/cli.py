@@ -159,6 +159,8 @@ def cluster_names(args: argparse.Namespace) -> list[str]:
 def load_world(args: argparse.Namespace) -> Simulator:
     """The world from ``--state`` if that file exists, else a new one from the flags."""
     state: Path | None = args.state
+    if state is not None and not state.resolve().parent.is_dir():
+        raise UsageError(f"--state {state}: the folder {state.resolve().parent} does not exist")
     if args.scenario is not None:
         if state is not None and state.exists():
             raise UsageError("--scenario starts a new world; it cannot be combined with an "
@@ -403,5 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except CommandError as exc:
         fail(str(exc), exc.exit_code)
+    except OSError as exc:  # the file system or the network refused: one line, not a traceback
+        fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
     except KeyboardInterrupt:
         return 130

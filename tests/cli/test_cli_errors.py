@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fakevault import Simulator
+from fakevault import Simulator, cli
 from fakevault.cli import main
 from fakevault.scenario.bundled import BUNDLED, bundled_scenarios, find_scenario
 from fakevault.testing.server import FakeVaultServer
@@ -112,3 +112,22 @@ def test_the_load_benchmark_help_does_not_run_the_load() -> None:
     bad = subprocess.run([sys.executable, "-m", "benchmarks.load", "--threads", "0"], cwd=ROOT,
                          capture_output=True, text=True, timeout=TIMEOUT)
     assert bad.returncode == 2 and "at least 1" in bad.stderr
+
+
+def test_a_state_file_in_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("serve", "--port", "0", "--state", str(tmp_path / "no" / "world.json"))
+    assert result.returncode == 2
+    assert "does not exist" in one_line(result)
+
+
+def test_an_os_error_reaching_main_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    def refuse(args: object) -> int:
+        raise PermissionError(13, "Permission denied", "/var/lib/world.json")
+
+    monkeypatch.setitem(cli.COMMANDS, "status", refuse)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["status"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == ("fakevault: error: Permission denied: "
+                                       "/var/lib/world.json\n")

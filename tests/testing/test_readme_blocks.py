@@ -145,3 +145,20 @@ def test_the_scenario_blocks_run() -> None:
     out = run_shell_block(listing)
     assert "dr-failover" in out and "passed: 26 of 26" in out
     assert "passed: 24 of 24" in run_shell_block(live)
+
+
+def test_the_reference_lists_every_flag_ini_option_marker_option_and_fixture(
+        pytester: pytest.Pytester) -> None:
+    from fakevault.testing.marker import CHECKS
+
+    text = README.read_text(encoding="utf-8")
+    reference = text[text.index("## In your pytest suite"):text.index("## The Python API")]
+    help_text = pytester.runpytest("--help").stdout.str()
+    flags = set(re.findall(r"(--fakevault-[a-z-]+)", help_text))
+    inis = set(re.findall(r"^\s+(fakevault_[a-z_]+)", help_text, flags=re.M))
+    fixtures = set(re.findall(r"^(fakevault\w*)\b", pytester.runpytest("--fixtures")
+                              .stdout.str(), flags=re.M)) - {"_fakevault_live_server"}
+    assert len(flags) >= 5 and len(inis) >= 5 and len(fixtures) == 4
+    missing = [name for name in sorted(flags | inis | fixtures | set(CHECKS))
+               if f"`{name}" not in reference]
+    assert not missing, f"document these in the README's plugin reference: {missing}"
