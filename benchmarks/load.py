@@ -8,6 +8,7 @@ primary's WAL grown by exactly the acknowledged writes, and no invariant violati
 
 from __future__ import annotations
 
+import argparse
 import threading
 import time
 from collections.abc import Callable
@@ -147,9 +148,22 @@ def _audit(load: _Load, server: FakeVaultServer, wal_before: int) -> None:
     report.problems += [str(v) for v in sim.check()]
 
 
-if __name__ == "__main__":
-    outcome = run_load()
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.load [--threads N] [--ops N]``: run, print, exit 1 on a problem."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=8, help="client threads (default 8)")
+    parser.add_argument("--ops", type=int, default=500, help="operations per thread (default 500)")
+    args = parser.parse_args(argv)
+    if args.threads < 1 or args.ops < 1:
+        parser.error("--threads and --ops must be at least 1")
+    outcome = run_load(args.threads, args.ops)
     rate = len(outcome.statuses) / outcome.seconds
     print(f"{len(outcome.statuses)} requests in {outcome.seconds:.1f}s ({rate:.0f}/s), "
           f"{len(outcome.acknowledged)} writes acknowledged, {outcome.failovers} failovers, "
           f"{outcome.server_errors} server errors, problems: {outcome.problems or 'none'}")
+    return 1 if outcome.problems or outcome.server_errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

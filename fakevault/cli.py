@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,15 +63,38 @@ def _count(text: str) -> int:
     return count
 
 
+def _url(text: str) -> str:
+    """A cluster address: ``http(s)://host[:port]``, as VAULT_ADDR is written."""
+    try:
+        parts = urllib.parse.urlsplit(text)
+        parts.port  # noqa: B018 -- raises for a port that is not a number
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"invalid URL {text!r}: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"invalid URL {text!r}: use http://HOST:PORT, "
+                                         "e.g. http://127.0.0.1:8200")
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is fakevault's one line on stderr (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` and where to read more, then exit 2."""
+        fail(f"{self.prog.removeprefix('fakevault ')}: {message} (see `{self.prog} --help`)"
+             if self.prog != "fakevault" else f"{message} (see `fakevault --help`)", 2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, with one subcommand per job."""
-    parser = argparse.ArgumentParser(prog="fakevault", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="fakevault", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"fakevault {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_serve(commands)
     _add_scenario(commands)
     status = commands.add_parser("status", help="print every cluster's replication status")
-    status.add_argument("--addr", default=os.environ.get("VAULT_ADDR", "http://127.0.0.1:8200"),
+    status.add_argument("--addr", type=_url,
+                        default=os.environ.get("VAULT_ADDR", "http://127.0.0.1:8200"),
                         help="any cluster of a running `fakevault serve` (default: $VAULT_ADDR)")
     status.add_argument("--token", default=os.environ.get("VAULT_TOKEN", "root"),
                         help="the root token (default: $VAULT_TOKEN or root)")
@@ -96,7 +120,7 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument("--state", type=Path, metavar="FILE",
                        help="load the world from FILE if it exists; save it there on shutdown")
     serve.add_argument("--log-requests", action="store_true", help="log one line per request")
-    serve.add_argument("--scenario", type=Path, metavar="FILE",
+    serve.add_argument("--scenario", type=_scenario_path, metavar="FILE",
                        help="start with the world as this scenario leaves it")
 
 
@@ -104,9 +128,11 @@ def _add_scenario(commands: Any) -> None:
     scenario = commands.add_parser("scenario", help="list or run replication scenarios")
     actions = scenario.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="the scenarios in a folder, with their titles")
-    listing.add_argument("folder", nargs="?", type=Path, default=Path("scenarios"))
+    listing.add_argument("folder", nargs="?", type=Path, default=None,
+                         help="a folder of *.toml scenarios (default: the ones fakevault ships)")
     run = actions.add_parser("run", help="run scenario files (in-process unless --target)")
-    run.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    run.add_argument("files", nargs="+", type=_scenario_path, metavar="FILE",
+                     help="a scenario file, or the name of one fakevault ships (dr-failover)")
     run.add_argument("--target", action="append", default=[], metavar="NAME=URL",
                      help="run against a live cluster (repeat for each cluster)")
     run.add_argument("--token", default=os.environ.get("VAULT_TOKEN", "root"),
@@ -115,6 +141,12 @@ def _add_scenario(commands: Any) -> None:
                      help="a variable for ${NAME} (a comma in VALUE makes a list)")
     run.add_argument("--interactive", action="store_true",
                      help="on real Vault, wait for Enter after printing each manual step")
+
+
+def _scenario_path(text: str) -> Path:
+    from fakevault.scenario.bundled import find_scenario
+
+    return find_scenario(text)
 
 
 def cluster_names(args: argparse.Namespace) -> list[str]:
@@ -128,6 +160,8 @@ def cluster_names(args: argparse.Namespace) -> list[str]:
 def load_world(args: argparse.Namespace) -> Simulator:
     """The world from ``--state`` if that file exists, else a new one from the flags."""
     state: Path | None = args.state
+    if state is not None and not state.resolve().parent.is_dir():
+        raise UsageError(f"--state {state}: the folder {state.resolve().parent} does not exist")
     if args.scenario is not None:
         if state is not None and state.exists():
             raise UsageError("--scenario starts a new world; it cannot be combined with an "
@@ -178,20 +212,21 @@ def banner(sim: model.Simulator, host: str) -> str:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the fake server until SIGINT or SIGTERM."""
-    from fakevault.testing.server import FakeVaultServer, PortInUseError
+    from fakevault.testing.server import FakeVaultServer
 
     try:
         sim = load_world(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    server = FakeVaultServer(sim, host=args.host, port=args.port,
-                             log_requests=args.log_requests)
+    try:
+        server = FakeVaultServer(sim, host=args.host, port=args.port,
+                                 log_requests=args.log_requests)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     try:
         server.start()
-    except PortInUseError as exc:
+    except OSError as exc:  # a port in use, a host that does not resolve: one line
         raise CommandError(exc.strerror or str(exc)) from None
-    except OSError as exc:
-        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     if args.scenario is not None:
         _play(args.scenario, server)
     stop = threading.Event()
@@ -252,6 +287,11 @@ def scenario(args: argparse.Namespace) -> int:
     from fakevault.scenario.targets import in_process, remote
 
     targets = _pairs(args.target, "--target")
+    for url in targets.values():
+        try:
+            _url(url)
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"--target: {exc}") from None
     variables: dict[str, Any] = {k: v.split(",") if "," in v else v
                                  for k, v in _pairs(args.var, "--var").items()}
     scenarios = [_load_scenario(path) for path in args.files]
@@ -270,14 +310,21 @@ def scenario(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list_scenarios(folder: Path) -> int:
-    files = sorted(folder.glob("*.toml"))
+def _list_scenarios(folder: Path | None) -> int:
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    from fakevault.scenario.bundled import bundled_scenarios
+
+    files = sorted(folder.glob("*.toml")) if folder is not None else bundled_scenarios()
     if not files:
         raise CommandError(f"no scenario files (*.toml) in {folder}")
-    rows = [["SCENARIO", "CLUSTERS", "STEPS", "TITLE"]]
+    rows = [["SCENARIO", "CLUSTERS", "STEPS", "SERVE WITH", "TITLE"]]
     for path in files:
         item = _load_scenario(path)
-        rows.append([path.stem, ",".join(item.clusters), str(len(item.steps)), item.title])
+        serve_with = " ".join(["--sync manual"] * (item.sync == "manual")
+                              + ["--strict"] * item.strict) or "-"
+        rows.append([path.stem, ",".join(item.clusters), str(len(item.steps)), serve_with,
+                     item.title])
     print(format_table(rows))
     return 0
 
@@ -359,5 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except CommandError as exc:
         fail(str(exc), exc.exit_code)
+    except OSError as exc:  # the file system or the network refused: one line, not a traceback
+        fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
     except KeyboardInterrupt:
         return 130

@@ -16,6 +16,7 @@ from requests.structures import CaseInsensitiveDict
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from fakevault.model.simulator import Simulator
+from fakevault.optional import require
 
 if TYPE_CHECKING:
     import hvac
@@ -89,14 +90,51 @@ def _app(sim: Simulator, app: FakeVaultApp | None) -> FakeVaultApp:
     return create_app(sim)
 
 
+class UnknownAddressError(requests.ConnectionError):
+    """A request from an in-process session to a URL that is no cluster of its world.
+
+    A ``requests.ConnectionError``, as the real network would raise for an address nobody
+    answers; the message lists the addresses that do answer. Nothing goes out to the network.
+    """
+
+
+class _NoNetwork(BaseAdapter):
+    """The transport for every URL that is not a cluster's: refuses, naming the clusters."""
+
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__()
+        self.sim = sim
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
+        """Refuse: the URL is no cluster of the world."""
+        known = ", ".join(f"{c.name}={c.api_addr}" for c in self.sim)
+        raise UnknownAddressError(f"{request.url} is not a cluster of this fakevault world "
+                                  f"(clusters: {known}); in-process sessions never use the "
+                                  "network", request=request)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 def session(sim: Simulator, cluster: str | None = None, *,
             app: FakeVaultApp | None = None) -> requests.Session:
-    """A ``requests.Session`` that reaches every cluster of ``sim`` (or just ``cluster``)."""
+    """A ``requests.Session`` answered in-process by every cluster of ``sim``.
+
+    ``cluster``, if given, must name a cluster (it is the one the caller means to talk to), but
+    every cluster's address answers, as on a real network. Any other URL raises
+    ``UnknownAddressError`` instead of leaving the process.
+    """
+    if cluster is not None:
+        sim[cluster]
     wsgi = _app(sim, app)
     http = requests.Session()
+    refuse = _NoNetwork(sim)
+    http.mount("http://", refuse)
+    http.mount("https://", refuse)
     adapter = WSGIAdapter(wsgi)
-    names = [cluster] if cluster is not None else sim.names
-    for name in names:
+    for name in sim.names:
         http.mount(sim[name].api_addr.rstrip("/") + "/", adapter)
     return http
 
@@ -104,8 +142,7 @@ def session(sim: Simulator, cluster: str | None = None, *,
 def hvac_client(sim: Simulator, cluster: str, token: str | None = None, *,
                 app: FakeVaultApp | None = None) -> hvac.Client:
     """An unmodified ``hvac.Client`` for ``cluster``, answered in-process."""
-    import hvac
-
+    hvac = require("hvac", "pytest")
     return hvac.Client(url=sim[cluster].api_addr, token=token or sim.root_token,
                        session=session(sim, cluster, app=app))
 

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from fakevault.optional import missing
 
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+except ModuleNotFoundError as exc:
+    raise missing(exc, "pytest") from None
 from fakevault.model.errors import VaultError
 from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole
 from fakevault.testing.strategies import kv_writes

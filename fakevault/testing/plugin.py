@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 SIM_KEY = pytest.StashKey["Simulator"]()
 SERVER_KEY = pytest.StashKey["FakeVaultServer"]()
 OPTIONS_KEY = pytest.StashKey["WorldOptions"]()
-_MARKER_KEYS = frozenset({"clusters", "seed", "sync", "strict", "allow_violations"})
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,12 @@ class WorldOptions:
         """A new world with these options."""
         from fakevault.world import Simulator
 
-        return Simulator(seed=self.seed, clusters=self.clusters,
-                         sync="manual" if self.sync == "manual" else "eager", strict=self.strict)
+        try:
+            return Simulator(seed=self.seed, clusters=self.clusters,
+                             sync="manual" if self.sync == "manual" else "eager",
+                             strict=self.strict)
+        except ValueError as exc:
+            pytest.fail(f"fakevault: {exc}", pytrace=False)
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -69,6 +73,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   default=False)
     parser.addini("fakevault_clusters", "default cluster names, comma-separated",
                   default="a,b,c")
+    parser.addini("fakevault_scenarios", "folders whose *.toml scenario files run as tests",
+                  type="paths", default=[])
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -76,6 +82,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "fakevault(clusters=('a','b','c'), seed=0, sync='eager', strict=False, "
         "allow_violations=False): configure this test's simulated Vault clusters")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Scenario files in a ``fakevault_scenarios`` folder run as tests."""
+    folders = parent.config.getini("fakevault_scenarios")
+    if not folders or file_path.suffix != ".toml":
+        return None
+    from fakevault.testing.scenario_items import ScenarioFile, is_scenario_file
+
+    if is_scenario_file(file_path, folders):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
 
 
 def _defaults(config: pytest.Config) -> WorldOptions:
@@ -103,23 +121,13 @@ def options_for(item: pytest.Item) -> WorldOptions:
     if marker is None:
         return options
     if marker.args:
-        raise pytest.UsageError("@pytest.mark.fakevault takes keyword arguments only")
-    unknown = set(marker.kwargs) - _MARKER_KEYS
-    if unknown:
-        raise pytest.UsageError(f"@pytest.mark.fakevault: unknown options {sorted(unknown)}; "
-                                f"use {sorted(_MARKER_KEYS)}")
-    kwargs = dict(marker.kwargs)
-    if "clusters" in kwargs:
-        kwargs["clusters"] = _cluster_names(kwargs["clusters"])
-    return replace(options, **kwargs)
+        pytest.fail("@pytest.mark.fakevault takes keyword arguments only", pytrace=False)
+    from fakevault.testing.marker import checked_marker_options
 
-
-def _cluster_names(value: Any) -> tuple[str, ...]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return tuple("abcdefghijklmnopqrstuvwxyz"[:value])
-    if isinstance(value, str):
-        return tuple(n.strip() for n in value.split(",") if n.strip())
-    return tuple(value)
+    try:
+        return replace(options, **checked_marker_options(marker.kwargs))
+    except ValueError as exc:
+        pytest.fail(f"@pytest.mark.fakevault: {exc}", pytrace=False)
 
 
 # -- fixtures --------------------------------------------------------------------------------
@@ -127,10 +135,7 @@ def _cluster_names(value: Any) -> tuple[str, ...]:
 def fakevault(request: pytest.FixtureRequest) -> Simulator:
     """A fresh world of simulated Vault Enterprise clusters for this test."""
     options = options_for(request.node)
-    try:
-        sim = options.make()
-    except ValueError as exc:
-        raise pytest.UsageError(f"@pytest.mark.fakevault: {exc}") from None
+    sim = options.make()
     request.node.stash[SIM_KEY] = sim
     request.node.stash[OPTIONS_KEY] = options
     return sim
@@ -151,13 +156,23 @@ def fakevault_client(fakevault: Simulator) -> Callable[..., hvac.Client]:
 
 
 @pytest.fixture
-def fakevault_session(fakevault: Simulator) -> Callable[[str], requests.Session]:
-    """``fakevault_session("a")``: a requests.Session answered in-process by cluster ``a``."""
+def fakevault_session(fakevault: Simulator) -> Callable[..., requests.Session]:
+    """``fakevault_session("a")``: a requests.Session answered in-process by the world.
+
+    It reaches every cluster's address (a client that follows ``leader_address`` or fails over
+    keeps working); ``"a"`` is the cluster the caller means, checked to exist. A URL that is no
+    cluster of the world raises ``fakevault.testing.clients.UnknownAddressError`` instead of
+    going out to the network.
+    """
     from fakevault.http.app import create_app
     from fakevault.testing.clients import session
 
     app = create_app(fakevault)
-    return lambda cluster: session(fakevault, cluster, app=app)
+
+    def make(cluster: str | None = None) -> requests.Session:
+        return session(fakevault, cluster, app=app)
+
+    return make
 
 
 @pytest.fixture(scope="session")

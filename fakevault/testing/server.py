@@ -14,10 +14,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from fakevault.http.app import FakeVaultApp, create_app
 from fakevault.model.simulator import Simulator
+from fakevault.testing.listen import PortInUseError, listening_socket
 
-
-class PortInUseError(OSError):
-    """A port the server was asked to use is taken."""
+__all__ = ["FakeVaultServer", "PortInUseError", "QuietRequestHandler"]
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -56,6 +55,9 @@ class FakeVaultServer:
         names = sim.names
         if ports is None:
             ports = [0 if port == 0 else port + i for i in range(len(names))]
+        if any(not 0 <= p <= 65535 for p in ports):
+            raise ValueError(f"{len(names)} cluster(s) from port {port} need ports up to "
+                             f"{max(ports)}: pick a --port of at most {65536 - len(names)}")
         if len(ports) != len(names):
             raise ValueError(f"need one port per cluster ({len(names)}), got {len(ports)}")
         self._wanted = dict(zip(names, ports, strict=True))
@@ -97,18 +99,16 @@ class FakeVaultServer:
         return self
 
     def _bind(self, name: str, port: int) -> BaseWSGIServer:
+        sock = listening_socket(self.host, port)  # its errors are clear; werkzeug's exit
         try:
             server = make_server(self.host, port, _BoundToCluster(self.app, name), threaded=True,
-                                 request_handler=QuietRequestHandler)
-            server.fakevault_log_requests = self.log_requests  # type: ignore[attr-defined]
-            return server
-        except OSError as exc:
-            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
-                raise PortInUseError(exc.errno, f"port {port} on {self.host} is in use "
-                                     "(pick another --port, or --port 0 for free ports)") from None
-            raise
-        except SystemExit:  # werkzeug exits when the port is taken on some versions
-            raise PortInUseError(98, f"port {port} on {self.host} is in use") from None
+                                 request_handler=QuietRequestHandler, fd=sock.fileno())
+        finally:
+            sock.close()  # werkzeug listens on its own duplicate of the descriptor
+        # what HTTPServer.server_bind would have set, had werkzeug bound the socket
+        server.server_name, server.server_port = str(server.server_address[0]), server.port
+        server.fakevault_log_requests = self.log_requests  # type: ignore[attr-defined]
+        return server
 
     def stop(self) -> None:
         """Stop serving and release the ports."""

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import strategies as st
+from fakevault.optional import missing
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as exc:
+    raise missing(exc, "pytest") from None
 
 _NAME_ALPHABET = string.ascii_lowercase + string.digits
 _ID_ALPHABET = string.ascii_letters + string.digits + "-_."

@@ -1,7 +1,7 @@
 """Every declared path as an HTTP client meets it: URL template, methods, who may call.
 
-Generated from the declarations (:data:`fakevault.vault.router.BACKENDS`), so the README's
-supported-endpoints table, the OpenAPI document and the tests all read the one truth.
+Generated from the declarations, so the README's supported-endpoints table
+(:mod:`fakevault.endpoints`), the OpenAPI document and the tests all read the one truth.
 """
 
 from __future__ import annotations
@@ -68,13 +68,3 @@ def endpoint(mount: str, path: Path) -> Endpoint:
 def endpoints() -> list[Endpoint]:
     """Every endpoint, in routing order."""
     return [endpoint(mount, path) for mount, backend in MOUNTED for path in backend.paths]
-
-
-def markdown_table() -> str:
-    """The supported-endpoints table of the README (methods, auth, DR secondary)."""
-    rows = ["| path | methods | auth | on a DR secondary |", "|---|---|---|---|"]
-    for item in endpoints():
-        shown = item.path if item.control else "/v1/" + item.path
-        rows.append(f"| `{shown}` | {' '.join(item.methods)} | {item.auth} | "
-                    f"{'yes' if item.dr_ok else 'no'} |")
-    return "\n".join(rows) + "\n"

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from fakevault.cli import READY_LINE, main
+from fakevault.scenario.bundled import BUNDLED
 
 SERVE_TIMEOUT = 30.0
 
@@ -172,7 +173,7 @@ def test_python_dash_m_and_the_console_script_agree() -> None:
 
 
 def test_serve_starts_from_a_scenario(tmp_path: Path) -> None:
-    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "dr-setup-and-health.toml"
+    scenario = BUNDLED / "dr-setup-and-health.toml"
     served = Served("--scenario", str(scenario))
     try:
         assert any("passed: 11 of 11" in line for line in served.lines)

@@ -10,10 +10,11 @@ import pytest
 from fakevault import Simulator
 from fakevault.cli import main
 from fakevault.scenario import ScenarioError, load_scenario, run_scenario
+from fakevault.scenario.bundled import BUNDLED
 from fakevault.scenario.targets import in_process, remote
 from fakevault.testing.server import FakeVaultServer
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS = BUNDLED
 GOOD = """
 title = "enable and check"
 narrative = "a small story"

@@ -8,10 +8,11 @@ import pytest
 
 from fakevault import Simulator
 from fakevault.scenario import load_scenario, run_scenario
+from fakevault.scenario.bundled import bundled_scenarios
 from fakevault.scenario.targets import remote
 from fakevault.testing.server import FakeVaultServer
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.toml"))
+SCENARIOS = bundled_scenarios()
 
 
 def test_there_are_scenarios_for_every_runbook_the_issue_names() -> None:
