@@ -25,6 +25,7 @@ from fakevault import __version__
 from fakevault.model import simulator as model
 from fakevault.model.clock import SystemClock
 from fakevault.model.snapshot import SnapshotError
+from fakevault.model.versions import DEFAULT_VERSION, PROFILES
 from fakevault.world import Simulator
 
 READY_LINE = "fakevault: ready"
@@ -113,6 +114,9 @@ def _add_serve(commands: Any) -> None:
                        help="first port; clusters get consecutive ports (0: free ports)")
     serve.add_argument("--root-token", default="root", help="root token of every cluster")
     serve.add_argument("--seed", type=int, default=0, help="seed of the world's random source")
+    serve.add_argument("--vault-version", choices=tuple(PROFILES), default=DEFAULT_VERSION,
+                       help=f"which Vault to answer as (default {DEFAULT_VERSION}; 0.7 is the "
+                       "seed's /sys/replication document)")
     serve.add_argument("--sync", choices=("eager", "manual"), default="eager",
                        help="replicate after every operation, or only when told to")
     serve.add_argument("--strict", action="store_true",
@@ -169,6 +173,7 @@ def load_world(args: argparse.Namespace) -> Simulator:
         scenario = _load_scenario(args.scenario)
         return Simulator(seed=scenario.seed, clusters=scenario.clusters,
                          sync="manual" if scenario.sync == "manual" else "eager",
+                         vault_version=scenario.vault_version,
                          strict=scenario.strict, root_token=args.root_token,
                          clock=SystemClock())
     if state is not None and state.exists():
@@ -178,6 +183,7 @@ def load_world(args: argparse.Namespace) -> Simulator:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, SnapshotError) as exc:
             raise CommandError(f"cannot load state from {state}: {exc}") from None
     return Simulator(seed=args.seed, clusters=cluster_names(args), sync=args.sync,
+                     vault_version=args.vault_version,
                      strict=args.strict, root_token=args.root_token, clock=SystemClock())
 
 
@@ -199,6 +205,7 @@ def save_world(sim: model.Simulator, path: Path) -> None:
 def banner(sim: model.Simulator, host: str) -> str:
     """What ``serve`` prints once listening, in the spirit of ``vault server -dev``."""
     lines = [f"fakevault {__version__}: {len(sim.clusters)} simulated Vault Enterprise clusters "
+             f"answering as Vault {sim.vault_version} "
              f"(seed {sim.seed}, sync {sim.sync_mode}{', strict' if sim.strict else ''})", ""]
     lines += [f"    {c.name}: VAULT_ADDR={c.api_addr}" for c in sim]
     lines += ["", f"Root Token: {sim.root_token}"]

@@ -66,6 +66,7 @@ class FakeVaultApp:
             environ["PATH_INFO"] = re.sub("/{2,}", "/", path)
         request = Request(environ)
         response = self.dispatch(request)
+        response.headers["Cache-Control"] = "no-store"  # on every answer, as Vault's handler
         return response(environ, start_response)
 
     # -- dispatch ------------------------------------------------------------------------
@@ -74,7 +75,7 @@ class FakeVaultApp:
         try:
             return self._dispatch(request)
         except VaultError as exc:
-            return errors.from_vault_error(exc)
+            return errors.from_vault_error(exc, head=request.method.upper() == "HEAD")
         except HTTPException as exc:
             return errors.from_http_exception(exc)
         except Exception as exc:  # a fakevault bug: report it, keep serving
@@ -107,11 +108,11 @@ class FakeVaultApp:
             return errors.payload_too_large(self.max_request_size)
         logical_request = logical.Request(
             operation, path.removeprefix(CONTROL_PREFIX if control else "/v1/"), data,
-            token=_token(request), control=control)
+            token=_token(request), control=control,
+            namespace=request.headers.get("X-Vault-Namespace", ""))
         with self.lock:
             reply = handle(self.sim, cluster.name, logical_request, self.replace_world)
-        return render(reply, self._request_id(), head=method == "HEAD",
-                      copy_data_to_top=logical_request.path.startswith("sys/") and not control)
+        return render(reply, self._request_id(), head=method == "HEAD")
 
     def replace_world(self, sim: Simulator) -> None:
         """Swap in another world (the control plane's reset and restore); keeps the lock."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from fakevault.http.serialize import json_response
+from fakevault.http.serialize import empty_response, json_response
 from fakevault.model.errors import VaultError
 from fakevault.model.snapshot import SnapshotError
 from fakevault.vault.logical import INVALID_TOKEN as INVALID_TOKEN
@@ -17,9 +17,12 @@ from fakevault.vault.logical import UNSUPPORTED_PATH
 KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "LIST", "PATCH", "HEAD", "OPTIONS"})
 
 
-def from_vault_error(exc: VaultError) -> Response:
-    """A domain error rendered with its status hint."""
-    return json_response({"errors": [m for m in exc.messages if m]}, exc.status_hint)
+def from_vault_error(exc: VaultError, head: bool = False) -> Response:
+    """A domain error rendered with its status hint (a HEAD's bare error: no body, no type)."""
+    messages = [m for m in exc.messages if m]
+    if head and not messages:
+        return empty_response(exc.status_hint)
+    return json_response({"errors": messages}, exc.status_hint)
 
 
 def unsupported_path() -> Response:

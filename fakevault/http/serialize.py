@@ -29,13 +29,8 @@ def empty_response(status: int = 204, content_type: str | None = None) -> Respon
     return response
 
 
-def render(reply: logical.Response, request_id: str, head: bool = False,
-           copy_data_to_top: bool = False) -> Response:
-    """The HTTP response for ``reply``: raw, 204, or 200 with the envelope.
-
-    ``copy_data_to_top``: Vault copies ``data`` to the top level of ``sys/`` answers (old
-    clients read it there).
-    """
+def render(reply: logical.Response, request_id: str, head: bool = False) -> Response:
+    """The HTTP response for ``reply``: raw, 204, or 200 with the envelope."""
     if reply.raw is not None or reply.raw_status is not None:
         status = reply.raw_status or 200
         if head or reply.raw is None:
@@ -46,6 +41,6 @@ def render(reply: logical.Response, request_id: str, head: bool = False,
     if reply.is_empty:
         return empty_response()
     body = logical.envelope(reply, request_id)
-    if copy_data_to_top and isinstance(reply.data, dict):
+    if reply.copy_data_to_top and isinstance(reply.data, dict):
         body.update({k: v for k, v in reply.data.items() if k not in body})
     return json_response(body, 200)

@@ -149,6 +149,9 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
         "no_route": Message(
             'no handler for route "{path}". route entry not found.', UnsupportedPathError, "V",
             "vault/router.go"),
+        "namespace_not_simulated": Message(
+            "fakevault does not simulate namespaces (namespace {namespace!r}); send requests "
+            "to the root namespace", InvalidRequestError, "U", "fakevault's own"),
         "engine_not_simulated": Message(
             "fakevault does not simulate the {type} secrets engine mounted at {mount}; only kv "
             "mounts serve requests", UnsupportedPathError, "U", "fakevault's own"),
@@ -299,6 +302,14 @@ WARNINGS: MappingProxyType[str, tuple[str, Confidence]] = MappingProxyType({
     "disable": (
         "This cluster is having replication disabled. Vault will be unavailable for a brief "
         "period and will resume service shortly.", "V"),
+    # Vault answers these two with a body (HashiCorp's harness fails on an empty DR
+    # update-primary answer); the texts are fakevault's.
+    "update_primary": (
+        "This cluster is being updated to a new replication primary. Vault will be unavailable "
+        "for a brief period and will resume service shortly.", "U"),
+    "revoke_secondary": (
+        "The secondary has been revoked: its activation token and identity can no longer be "
+        "used to replicate from this primary.", "U"),
     "recover": ("Replication recovery has been started; check the replication status for "
                 "progress.", "U"),
     "reindex": ("Reindexing has been started; this can take a long time on large data sets. "

@@ -116,6 +116,9 @@ class ReplicationRole:
         self.secondary_id = ""
         self.known_primary_cluster_addrs: list[str] = []
         self.last_remote_wal = 0
+        #: How far this secondary has read its primary's WAL (local entries included, which
+        #: performance replication reads past without applying or counting them).
+        self.wal_cursor = 0
         self.remote_epoch: int | None = None
         self.last_start = 0.0
         self.last_heartbeat: float | None = None
@@ -453,6 +456,7 @@ class ReplicationRole:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able state."""
         data = {name: getattr(self, name) for name in self._SCALARS}
+        data["wal_cursor"] = self.wal_cursor
         data["known"] = [asdict(record) for record in self.known.values()]
         data["tokens"] = [token.to_json() for token in self.tokens.values()]
         return data
@@ -461,6 +465,7 @@ class ReplicationRole:
         """Restore state written by ``to_json``."""
         for name in self._SCALARS:
             setattr(self, name, data[name])
+        self.wal_cursor = int(data.get("wal_cursor", self.last_remote_wal))
         self.known = {r["id"]: SecondaryRecord(**r) for r in data["known"]}
         self.tokens = {t["jti"]: ActivationToken.from_json(t) for t in data["tokens"]}
 

@@ -23,6 +23,7 @@ from fakevault.model.messages import error
 from fakevault.model.replication import ReplicationRole
 from fakevault.model.storage import DEFAULT_WAL_RETENTION
 from fakevault.model.streaming import advance_secondary
+from fakevault.model.versions import DEFAULT_VERSION, Profile, profile
 
 SyncMode = Literal["eager", "manual"]
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
@@ -46,15 +47,20 @@ class Simulator:
     Independent of every other Simulator: same ``seed``, same cluster ids, tokens and roots.
     ``sync="eager"`` replicates after every operation; ``"manual"`` only on ``step``/``sync``.
     ``strict=True`` refuses an operation that would leave two primaries in one set.
+    ``vault_version`` chooses which Vault the world answers as (:mod:`fakevault.model.versions`:
+    modern Enterprise by default, ``"0.7"`` for the seed's document).
     """
 
     def __init__(self, seed: int = 0, clusters: Sequence[str] = ("a", "b", "c"), *,
                  sync: SyncMode = "eager", strict: bool = False, root_token: str = "root",
                  wal_retention: int = DEFAULT_WAL_RETENTION, key_shares: int = 1,
                  key_threshold: int = 1, clock: Clock | None = None,
-                 addresses: Mapping[str, tuple[str, str]] | None = None) -> None:
+                 addresses: Mapping[str, tuple[str, str]] | None = None,
+                 vault_version: str = DEFAULT_VERSION) -> None:
         _validate_config(clusters, sync, root_token, wal_retention, key_shares, key_threshold)
         _validate_options(strict, clusters, addresses)
+        self.profile: Profile = profile(vault_version)
+        self.vault_version = vault_version
         self.seed = seed
         self.sync_mode: SyncMode = sync
         self.strict = strict
@@ -65,6 +71,8 @@ class Simulator:
         self.rng = random.Random(seed)
         self.ids = IdSource(self.rng)
         self.clock: Clock = clock if clock is not None else ManualClock()
+        #: When the world's clusters came up (``sys/leader``'s ``active_time``).
+        self.started_at = self.clock.now()
         from fakevault.model.network import Network
 
         self.network = Network()
@@ -81,8 +89,10 @@ class Simulator:
                                           unseal_threshold=key_threshold)
 
     def __repr__(self) -> str:
+        version = "" if self.vault_version == DEFAULT_VERSION else \
+            f", vault_version={self.vault_version!r}"
         return (f"Simulator(seed={self.seed!r}, clusters={tuple(self.clusters)!r}, "
-                f"sync={self.sync_mode!r}, strict={self.strict!r})")
+                f"sync={self.sync_mode!r}, strict={self.strict!r}{version})")
 
     # -- lookup --------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Cluster:
@@ -304,7 +314,8 @@ class Simulator:
                 "seed": self.seed, "clusters": self.names, "sync": self.sync_mode,
                 "strict": self.strict, "root_token": self.root_token,
                 "wal_retention": self.wal_retention, "key_shares": self.key_shares,
-                "key_threshold": self.key_threshold,
+                "key_threshold": self.key_threshold, "vault_version": self.vault_version,
+                "started_at": self.started_at,
             },
             "clock": _clock_json(self.clock),
             "rng": _rng_json(self.rng),

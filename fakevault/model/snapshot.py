@@ -10,6 +10,7 @@ from fakevault.model.errors import VaultError
 from fakevault.model.history import History
 from fakevault.model.invariants import InvariantChecker
 from fakevault.model.network import Network
+from fakevault.model.versions import DEFAULT_VERSION
 
 if TYPE_CHECKING:
     from fakevault.model.simulator import Simulator
@@ -43,10 +44,12 @@ def _restore(cls: type[Simulator], data: Mapping[str, Any]) -> Simulator:
     sim = cls(seed=config["seed"], clusters=tuple(config["clusters"]), sync=config["sync"],
               strict=config["strict"], root_token=config["root_token"],
               wal_retention=config["wal_retention"], key_shares=config["key_shares"],
-              key_threshold=config["key_threshold"], clock=_clock(data["clock"]))
+              key_threshold=config["key_threshold"], clock=_clock(data["clock"]),
+              vault_version=config.get("vault_version", DEFAULT_VERSION))
     version, internal, gauss = data["rng"]
     sim.rng.setstate((version, tuple(internal), gauss))
     sim._seq = int(data["seq"])
+    sim.started_at = float(config.get("started_at", sim.started_at))
     sim.network = Network.from_json(data["network"])
     for name, cluster_data in data["clusters"].items():
         sim[name].load_json(cluster_data)

@@ -53,7 +53,7 @@ def _trees_corrupted(role: ReplicationRole, storage: Storage) -> bool:
 def _merkle_diff(role: ReplicationRole, primary: ReplicationRole) -> bool:
     mine, theirs = role.cluster.storage, primary.cluster.storage
     if role.remote_epoch != theirs.epoch:
-        role.last_remote_wal = 0  # positions in the primary's old WAL epoch mean nothing now
+        role.last_remote_wal = role.wal_cursor = 0  # positions in an old epoch mean nothing
     if _bulk_copy_possible(role, mine, theirs):
         role.pending_keys = []  # everything: merkle-sync copies the trees whole
         role.sync_total = len(theirs.replicated) + (len(theirs.local) if role.type == "dr" else 0)
@@ -85,7 +85,7 @@ def _merkle_sync(world: Simulator, role: ReplicationRole, primary: ReplicationRo
         copied = mine.clone_from(theirs, include_local=role.type == "dr")
         world.invariants.record_apply(role, primary, copied)
         role.pending_keys = []
-        role.last_remote_wal = role.sync_target
+        _synced_to(role, primary)
         role.state = "stream-wals"
         return True
     for key in role.pending_keys:
@@ -98,9 +98,18 @@ def _merkle_sync(world: Simulator, role: ReplicationRole, primary: ReplicationRo
             or role.remote_epoch != theirs.epoch:
         role.state = "merkle-diff"
         return False
-    role.last_remote_wal = role.sync_target
+    _synced_to(role, primary)
     role.state = "stream-wals"
     return True
+
+
+def _synced_to(role: ReplicationRole, primary: ReplicationRole) -> None:
+    """After a merkle sync: read up to the sync target; counted up to the last entry this
+    replication carries (a performance secondary never counts the primary's local ones)."""
+    role.wal_cursor = role.sync_target
+    storage = primary.cluster.storage
+    carried = storage.last_wal if role.type == "dr" else storage.last_performance_wal
+    role.last_remote_wal = max(role.last_remote_wal, min(role.sync_target, carried))
 
 
 def _stream(world: Simulator, role: ReplicationRole, primary: ReplicationRole, *,
@@ -109,7 +118,7 @@ def _stream(world: Simulator, role: ReplicationRole, primary: ReplicationRole, *
     if role.remote_epoch != theirs.epoch:
         role.state = "merkle-diff"
         return True
-    entries = theirs.entries_after(role.last_remote_wal)
+    entries = theirs.entries_after(role.wal_cursor)
     if entries is None:  # fell behind the primary's retained WAL
         role.state = "merkle-diff"
         return True
@@ -122,6 +131,7 @@ def _stream(world: Simulator, role: ReplicationRole, primary: ReplicationRole, *
     for entry in entries:
         if carries_local or not entry.local:
             mine.apply(entry.key, entry.text)
-        role.last_remote_wal = entry.index
+            role.last_remote_wal = entry.index
+        role.wal_cursor = entry.index
     world.invariants.record_apply(role, primary, len(entries))
     return True

@@ -1,7 +1,8 @@
 """The scenario file format, parsed and validated before anything runs.
 
 A scenario is a TOML file: ``title``, ``narrative``, ``clusters`` (and optionally ``seed``,
-``sync``, ``strict``, ``allow_violations``), then ``[[step]]`` tables. A step is one of:
+``sync``, ``strict``, ``allow_violations``, ``vault_version``), then ``[[step]]`` tables. A
+step is one of:
 
 * a request: ``cluster``, ``method``, ``path`` (without ``/v1/``), optional ``body``, ``token``
   (default: the root token; ``""`` sends none), ``expect`` and ``capture`` tables;
@@ -23,6 +24,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from fakevault.model.versions import DEFAULT_VERSION, PROFILES
 
 CONTROLS = frozenset({"advance", "sync", "step", "partition", "heal", "crash", "restart", "fault",
                       "unseal-keys", "reset"})
@@ -87,6 +90,7 @@ class Scenario:
     sync: str = "eager"
     strict: bool = False
     allow_violations: bool = False
+    vault_version: str = DEFAULT_VERSION
 
     @property
     def name(self) -> str:
@@ -118,7 +122,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
     known = {"title", "narrative", "clusters", "seed", "sync", "strict", "allow_violations",
-             "step"}
+             "vault_version", "step"}
     _no_unknown(data, known, where, "")
     clusters = _strings(data.get("clusters"), where, "clusters")
     if not clusters:
@@ -130,13 +134,18 @@ def load_scenario(path: str | Path) -> Scenario:
     sync = data.get("sync", "eager")
     if sync not in ("eager", "manual"):
         raise where.error("sync", f"must be \"eager\" or \"manual\", not {sync!r}")
+    version = data.get("vault_version", DEFAULT_VERSION)
+    if version not in PROFILES:
+        raise where.error("vault_version", f"must be one of {', '.join(PROFILES)}, "
+                          f"not {version!r}")
     return Scenario(path=file, title=_string(data.get("title"), where, "title", required=True),
                     narrative=_string(data.get("narrative", ""), where, "narrative"),
                     clusters=tuple(clusters), steps=steps,
                     seed=_integer(data.get("seed", 0), where, "seed"), sync=sync,
                     strict=_boolean(data.get("strict", False), where, "strict"),
                     allow_violations=_boolean(data.get("allow_violations", False), where,
-                                              "allow_violations"))
+                                              "allow_violations"),
+                    vault_version=version)
 
 
 def _step(raw: Any, number: int, file: Path, clusters: list[str]) -> Step:

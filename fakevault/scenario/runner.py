@@ -107,7 +107,8 @@ class _Run:
         """A live fake is reset to a fresh world first, and must be configured as the file says."""
         if not self.target.fake or self.target.sim is not None:
             return None
-        _, state = self.target.control("POST", "reset")
+        _, state = self.target.control("POST", "reset", {
+            "vault_version": self.outcome.scenario.vault_version})
         scenario = self.outcome.scenario
         problems = []
         if state.get("sync") != scenario.sync:

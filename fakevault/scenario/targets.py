@@ -36,11 +36,20 @@ class Target:
         return response.status_code, _json(response)
 
     def control(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        """A call on the fake's control plane (any cluster's port serves it)."""
-        first = next(iter(self.urls.values())).rstrip("/")
-        response = self.http.request(method, f"{first}/_fakevault/{path}", json=body,
-                                     headers={"X-Vault-Token": self.root_token}, timeout=TIMEOUT)
-        return response.status_code, _json(response)
+        """A call on the fake's control plane (every live cluster's port serves it; a crashed
+        cluster's port refuses connections, so the next one is tried)."""
+        urls = [url.rstrip("/") for url in self.urls.values()]
+        for url in urls:
+            try:
+                response = self.http.request(method, f"{url}/_fakevault/{path}", json=body,
+                                             headers={"X-Vault-Token": self.root_token},
+                                             timeout=TIMEOUT)
+            except requests.ConnectionError:
+                if url == urls[-1]:
+                    raise
+                continue
+            return response.status_code, _json(response)
+        raise requests.ConnectionError("no cluster to reach the control plane on")
 
 
 def _json(response: requests.Response) -> Any:
@@ -57,7 +66,7 @@ def in_process(scenario: Scenario) -> Target:
 
     sim = Simulator(seed=scenario.seed, clusters=scenario.clusters,
                     sync="manual" if scenario.sync == "manual" else "eager",
-                    strict=scenario.strict)
+                    strict=scenario.strict, vault_version=scenario.vault_version)
     return Target(urls={c.name: c.api_addr for c in sim}, http=session(sim), fake=True, sim=sim,
                   root_token=sim.root_token)
 

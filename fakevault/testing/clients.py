@@ -34,8 +34,12 @@ class WSGIAdapter(BaseAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None,
              proxies: Mapping[str, str] | None = None) -> requests.Response:
-        """Run ``request`` through the app and wrap its answer as a ``requests.Response``."""
+        """Run ``request`` through the app and wrap its answer as a ``requests.Response``.
+
+        A crashed cluster refuses the connection, as a real one does (``ClusterDownError``).
+        """
         url = urlsplit(request.url or "")
+        _refuse_if_down(self.app, request)
         builder = EnvironBuilder(path=url.path or "/", query_string=url.query,
                                  method=request.method or "GET",
                                  headers=[(k, _text(v)) for k, v in request.headers.items()],
@@ -88,6 +92,25 @@ def _app(sim: Simulator, app: FakeVaultApp | None) -> FakeVaultApp:
     from fakevault.http.app import create_app
 
     return create_app(sim)
+
+
+class ClusterDownError(requests.ConnectionError):
+    """A request to a crashed cluster: refused, as a closed port refuses a connection.
+
+    hvac and requests raise ``requests.ConnectionError`` for a node that is down (hvac's
+    ``VaultDown`` is a sealed node's 503), so automation must handle exactly this.
+    """
+
+
+def _refuse_if_down(app: Any, request: requests.PreparedRequest) -> None:
+    sim = getattr(app, "sim", None)
+    if sim is None:  # not a fakevault app: nothing can be down
+        return
+    bound = getattr(app, "bound", None)
+    cluster = sim.clusters.get(bound) if bound else sim.cluster_at(request.url or "")
+    if cluster is not None and cluster.crashed:
+        raise ClusterDownError(f"connection refused: cluster {cluster.name} "
+                               f"({cluster.api_addr}) is down (crashed)", request=request)
 
 
 class UnknownAddressError(requests.ConnectionError):

@@ -28,6 +28,7 @@ except ModuleNotFoundError as exc:
     raise missing(exc, "pytest") from None
 from fakevault.model.errors import VaultError
 from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole
+from fakevault.model.versions import DEFAULT_VERSION, PROFILES
 from fakevault.testing.strategies import kv_writes
 from fakevault.world import Simulator
 
@@ -55,6 +56,8 @@ class ReplicationMachine(RuleBasedStateMachine):
     sync: ClassVar[str] = "eager"
     seed: ClassVar[int] = 0
     strict: ClassVar[bool] = False
+    #: Which Vault the world answers as (``fakevault.model.versions``; "0.7" is the seed's).
+    vault_version: ClassVar[str] = DEFAULT_VERSION
     #: A restarted stale primary is demoted as it comes back (the runbook's first step).
     fence_on_restart: ClassVar[bool] = True
     #: Which faults Hypothesis may inject: any of "partition", "crash", "time".
@@ -65,7 +68,7 @@ class ReplicationMachine(RuleBasedStateMachine):
         self._validate()
         self.sim = Simulator(seed=self.seed, clusters=self.clusters,
                              sync="manual" if self.sync == "manual" else "eager",
-                             strict=self.strict)
+                             strict=self.strict, vault_version=self.vault_version)
         self._set_up()
 
     @classmethod
@@ -75,6 +78,9 @@ class ReplicationMachine(RuleBasedStateMachine):
                                   f"{REPLICATION_TYPES}")
         if cls.sync not in ("eager", "manual"):
             raise InvalidArgument(f"sync={cls.sync!r} must be 'eager' or 'manual'")
+        if cls.vault_version not in PROFILES:
+            raise InvalidArgument(f"vault_version={cls.vault_version!r} must be one of "
+                                  f"{', '.join(PROFILES)}")
         unknown = set(cls.faults) - {"partition", "crash", "time"}
         if unknown:
             raise InvalidArgument(f"faults={sorted(cls.faults)!r}: unknown {sorted(unknown)}; "

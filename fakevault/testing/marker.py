@@ -42,6 +42,13 @@ def _sync(value: Any) -> str:
     return str(value)
 
 
+def _vault_version(value: Any) -> str:
+    from fakevault.model.versions import profile
+
+    profile(value)  # a ValueError listing the versions fakevault simulates
+    return str(value)
+
+
 def _flag(name: str) -> Callable[[Any], bool]:
     def check(value: Any) -> bool:
         if not isinstance(value, bool):
@@ -55,6 +62,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "clusters": _clusters,
     "seed": _seed,
     "sync": _sync,
+    "vault_version": _vault_version,
     "strict": _flag("strict"),
     "allow_violations": _flag("allow_violations"),
 }

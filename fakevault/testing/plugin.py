@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from fakevault.model.versions import DEFAULT_VERSION, PROFILES
+
 if TYPE_CHECKING:
     import hvac
     import requests
@@ -41,6 +43,7 @@ class WorldOptions:
     sync: str = "eager"
     strict: bool = False
     allow_violations: bool = False
+    vault_version: str = DEFAULT_VERSION
 
     def make(self) -> Simulator:
         """A new world with these options."""
@@ -49,7 +52,7 @@ class WorldOptions:
         try:
             return Simulator(seed=self.seed, clusters=self.clusters,
                              sync="manual" if self.sync == "manual" else "eager",
-                             strict=self.strict)
+                             strict=self.strict, vault_version=self.vault_version)
         except ValueError as exc:
             pytest.fail(f"fakevault: {exc}", pytrace=False)
 
@@ -61,6 +64,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--fakevault-seed", type=int, default=None, help="world seed (default 0)")
     group.addoption("--fakevault-sync", choices=("eager", "manual"), default=None,
                     help="replicate after every operation, or on step()/sync() only")
+    group.addoption("--fakevault-vault-version", default=None, choices=tuple(PROFILES),
+                    help=f"which Vault the worlds answer as (default {DEFAULT_VERSION}; 0.7 is "
+                    "the seed's document)")
     group.addoption("--fakevault-strict", action="store_true", default=None,
                     help="refuse a second primary in a replication set")
     group.addoption("--fakevault-clusters", default=None,
@@ -69,6 +75,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="print each failing test's replication history")
     parser.addini("fakevault_seed", "default world seed", default="0")
     parser.addini("fakevault_sync", "default sync mode: eager or manual", default="eager")
+    parser.addini("fakevault_vault_version", "which Vault the worlds answer as: "
+                  + ", ".join(PROFILES), default=DEFAULT_VERSION)
     parser.addini("fakevault_strict", "refuse two primaries by default", type="bool",
                   default=False)
     parser.addini("fakevault_clusters", "default cluster names, comma-separated",
@@ -81,7 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker."""
     config.addinivalue_line(
         "markers", "fakevault(clusters=('a','b','c'), seed=0, sync='eager', strict=False, "
-        "allow_violations=False): configure this test's simulated Vault clusters")
+        f"allow_violations=False, vault_version='{DEFAULT_VERSION}'): configure this test's "
+        "simulated Vault clusters")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -109,9 +118,14 @@ def _defaults(config: pytest.Config) -> WorldOptions:
     sync = str(pick("fakevault_sync", "fakevault_sync"))
     if sync not in ("eager", "manual"):
         raise pytest.UsageError(f"fakevault_sync must be eager or manual, not {sync!r}")
+    version = str(pick("fakevault_vault_version", "fakevault_vault_version"))
+    if version not in PROFILES:
+        raise pytest.UsageError(f"fakevault_vault_version must be one of "
+                                f"{', '.join(PROFILES)}, not {version!r}")
     return WorldOptions(clusters=tuple(n.strip() for n in names.split(",") if n.strip()),
                         seed=seed, sync=sync,
-                        strict=bool(pick("fakevault_strict", "fakevault_strict")))
+                        strict=bool(pick("fakevault_strict", "fakevault_strict")),
+                        vault_version=version)
 
 
 def options_for(item: pytest.Item) -> WorldOptions:

@@ -65,6 +65,7 @@ def endpoint(mount: str, path: Path) -> Endpoint:
                     path, _choices(path.pattern))
 
 
-def endpoints() -> list[Endpoint]:
-    """Every endpoint, in routing order."""
-    return [endpoint(mount, path) for mount, backend in MOUNTED for path in backend.paths]
+def endpoints(modern: bool = True) -> list[Endpoint]:
+    """Every endpoint of a modern (or the seed's) profile, in routing order."""
+    return [endpoint(mount, path) for mount, backend in MOUNTED for path in backend.paths
+            if path.exists_in(modern)]

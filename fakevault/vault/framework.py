@@ -260,8 +260,9 @@ class Path:
     does not have). ``operations`` maps each operation to its callback. ``raw_data`` marks a
     path whose data is the secret itself (KV v1): nothing is declared and nothing is ignored.
     ``existence_check`` answers whether an update would create (Vault then needs ``create``).
-    ``legacy`` marks the 0.7 document's generic replication paths; ``answers`` names the
-    response schemas of the OpenAPI document.
+    ``legacy`` marks the 0.7 document's generic replication paths; ``only`` a path one profile
+    lacks (:mod:`fakevault.model.versions`); ``answers`` names the response schemas of the
+    OpenAPI document.
     """
 
     pattern: str
@@ -275,6 +276,12 @@ class Path:
     raw_data: bool = False
     legacy: bool = False
     answers: str = ""
+    #: Vault serves it from its HTTP layer: refusals carry an empty error list (sys/health).
+    bare_errors: bool = False
+    #: Vault copies this path's ``data`` to the top level too (http/handler.go's list).
+    copy_data_to_top: bool = False
+    #: Only in the seed's 0.7 document (``"seed"``) or only in modern Vault (``"modern"``).
+    only: Literal["seed", "modern"] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "operations", MappingProxyType(dict(self.operations)))
@@ -287,6 +294,10 @@ class Path:
     def field_map(self) -> Mapping[str, Field]:
         """Fields by name."""
         return {f.name: f for f in self.fields}
+
+    def exists_in(self, modern: bool) -> bool:
+        """True when the path exists in a modern (or the seed's) profile."""
+        return self.only is None or (self.only == "modern") is modern
 
     @property
     def literal(self) -> bool:
@@ -309,12 +320,13 @@ class Backend:
         self.mount_type = mount_type
         self.paths: tuple[Path, ...] = tuple(paths)
         self.lenient_slash = lenient_slash
-        self._literal: dict[str, tuple[Path, dict[str, Any], dict[str, Field]]] = {}
+        self._literal: dict[str, list[tuple[Path, dict[str, Any], dict[str, Field]]]] = {}
         self._patterns: list[tuple[re.Pattern[str], Path, dict[str, Field]]] = []
         for path in self.paths:
             fields = dict(path.field_map)
             if path.literal:
-                self._literal.setdefault(path.pattern, (path, dict(path.captures), fields))
+                self._literal.setdefault(path.pattern, []).append(
+                    (path, dict(path.captures), fields))
             else:
                 self._patterns.append((re.compile(path.pattern, re.DOTALL), path, fields))
         self._fallback = None if fallback is None else Path(
@@ -324,23 +336,25 @@ class Backend:
     def __repr__(self) -> str:
         return f"<Backend {self.name}: {len(self.paths)} paths>"
 
-    def route(self, rest: str) -> tuple[Path, dict[str, Any], Mapping[str, Field]] | None:
-        """The path serving ``rest`` (relative to the mount) with its captures, or None."""
-        found = self._match(rest)
+    def route(self, rest: str, modern: bool = True,
+              ) -> tuple[Path, dict[str, Any], Mapping[str, Field]] | None:
+        """The path serving ``rest`` (relative to the mount) in a modern (or the seed's)
+        profile, with its captures, or None."""
+        found = self._match(rest, modern)
         if found is None and self.lenient_slash and rest.endswith("/"):
-            found = self._match(rest[:-1])
+            found = self._match(rest[:-1], modern)
         if found is None and self._fallback is not None:
             return self._fallback, {}, {}
         return found
 
-    def _match(self, rest: str) -> tuple[Path, dict[str, Any], Mapping[str, Field]] | None:
-        found = self._literal.get(rest)
-        if found is not None:
-            path, captures, fields = found
-            return path, dict(captures), fields
+    def _match(self, rest: str, modern: bool,
+               ) -> tuple[Path, dict[str, Any], Mapping[str, Field]] | None:
+        for path, captures, fields in self._literal.get(rest, ()):
+            if path.exists_in(modern):
+                return path, dict(captures), fields
         for regex, path, fields in self._patterns:
             match = regex.fullmatch(rest)
-            if match is not None:
+            if match is not None and path.exists_in(modern):
                 captures = {**path.captures,
                             **{k: v for k, v in match.groupdict().items() if v is not None}}
                 return path, captures, fields

@@ -35,6 +35,8 @@ class Request:
     data: dict[str, Any] = field(default_factory=dict)
     token: str = ""
     control: bool = False
+    #: ``X-Vault-Namespace``: only the root namespace is simulated.
+    namespace: str = ""
 
     def __post_init__(self) -> None:
         if self.operation not in OPERATIONS:
@@ -61,6 +63,8 @@ class Response:
     #: Nothing to say: Vault's 204 (a response with warnings is never empty).
     empty: bool = False
     mount_type: str = "system"
+    #: Old clients read these answers' ``data`` at the top level too (Vault's list of paths).
+    copy_data_to_top: bool = False
 
     @property
     def is_empty(self) -> bool:

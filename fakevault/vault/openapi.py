@@ -59,12 +59,12 @@ DOCUMENTED: tuple[tuple[str | None, Backend, str], ...] = (
     ("/_fakevault/", CONTROL, "fakevault"))
 
 
-def build_document(generic_mount_paths: bool = False) -> dict[str, Any]:
-    """The whole OpenAPI document (a new object on every call)."""
+def build_document(generic_mount_paths: bool = False, modern: bool = True) -> dict[str, Any]:
+    """The whole OpenAPI document of a modern (or the seed's) profile; a new object each call."""
     kv_mount = "/{secret_mount_path}/" if generic_mount_paths else "/secret/"
     paths: dict[str, Any] = {}
     for mount, backend, tag in DOCUMENTED:
-        for path in backend.paths:
+        for path in (p for p in backend.paths if p.exists_in(modern)):
             url = (mount or kv_mount) + template(path.pattern)
             paths[url] = _path_item(url, backend, path, tag)
     return {
@@ -95,13 +95,13 @@ def build_document(generic_mount_paths: bool = False) -> dict[str, Any]:
 
 
 @functools.cache
-def _document_text(generic_mount_paths: bool) -> str:
-    return json.dumps(build_document(generic_mount_paths))
+def _document_text(generic_mount_paths: bool, modern: bool) -> str:
+    return json.dumps(build_document(generic_mount_paths, modern))
 
 
-def document(generic_mount_paths: bool = False) -> dict[str, Any]:
+def document(generic_mount_paths: bool = False, modern: bool = True) -> dict[str, Any]:
     """The document, built once per process and handed out as a fresh copy."""
-    loaded: dict[str, Any] = json.loads(_document_text(generic_mount_paths))
+    loaded: dict[str, Any] = json.loads(_document_text(generic_mount_paths, modern))
     return loaded
 
 

@@ -121,14 +121,15 @@ _TOKEN = _obj(
     num_uses=INT, orphan=BOOL, path=STR, policies=STRS, renewable=BOOL, ttl=INT, type=STR,
     issue_time=STR, period=INT)
 _KEYS = _all(keys=STRS)
-_STATUS_ALL = _obj(("dr", "performance", "mode"), dr=ref("ReplicationRoleStatus"),
-                   performance=ref("ReplicationRoleStatus"), mode=STR, cluster_id=STR,
-                   known_secondaries=STRS, last_wal=INT, merkle_root=STR)
+_STATUS_ALL = _all(dr=ref("ReplicationRoleStatus"), performance=ref("ReplicationRoleStatus"))
+#: The seed's (Vault 0.7's) flat generic status, served under ``vault_version="0.7"``.
+_STATUS_FLAT = _obj(("mode",), mode=STR, cluster_id=STR, known_secondaries=STRS, last_wal=INT,
+                    merkle_root=STR)
 _MERKLE = _all(merkle_corruption_report=_all(
     corrupted_root=BOOL, last_corruption_check_epoch=STR,
     corrupted_tree_map={"type": "object", "additionalProperties": _all(
         corrupted_subtree_root=BOOL, root_hash=STR, tree_type=STR,
-        corrupted_index_tuples_map=OBJ)}))
+        corrupted_index_tuples_map=_nullable(OBJ))}))
 _KV_READ = _all(data=_nullable(OBJ), metadata=ref("KvVersionMetadata"))
 _KV_METADATA = _all(
     cas_required=BOOL, created_time=STR, current_version=INT, custom_metadata=_nullable(STR_MAP),
@@ -159,7 +160,7 @@ COMPONENTS: MappingProxyType[str, Schema] = MappingProxyType({
     "Network": _all(partitions={"type": "array", "items": STRS}, crashed=STRS),
     "ClusterState": _CLUSTER_STATE,
     "WorldState": _all(seed=INT, sync={"type": "string", "enum": ["eager", "manual"]},
-                       strict=BOOL, clock=NUM,
+                       strict=BOOL, vault_version=STR, clock=NUM,
                        clusters={"type": "object", "additionalProperties": ref("ClusterState")},
                        network=ref("Network"), violations=INT),
     "Snapshot": _obj(("format", "version", "config", "clock", "rng", "seq", "network",
@@ -207,7 +208,8 @@ _HEALTH: Responses = {
 
 #: endpoint -> operation -> success responses (errors are added by the builder).
 ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
-    "replication:status_all": {"read": ok(envelope(_STATUS_ALL, top=_STATUS_ALL))},
+    "replication:status_all": {"read": ok(envelope({"anyOf": [_STATUS_ALL, _STATUS_FLAT]},
+                                                   top=_STATUS_FLAT))},
     "replication:status_type": {"read": ok(envelope(ref("ReplicationRoleStatus")))},
     "replication:recover": {"update": ok(envelope())},
     "replication:reindex": {"update": ok(envelope())},
@@ -229,10 +231,13 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
     "system:health": {"read": _HEALTH,
                       "head": {code: {"description": answer["description"]}
                                for code, answer in _HEALTH.items()}},
-    "system:leader": {"read": ok(_all(
+    "system:leader": {"read": ok(_obj(
+        ("ha_enabled", "is_self", "active_time", "leader_address", "leader_cluster_address",
+         "performance_standby", "performance_standby_last_remote_wal"),
         ha_enabled=BOOL, is_self=BOOL, active_time=STR, leader_address=STR,
         leader_cluster_address=STR, performance_standby=BOOL,
-        performance_standby_last_remote_wal=INT, last_wal=INT))},
+        performance_standby_last_remote_wal=INT, last_wal=INT, raft_committed_index=INT,
+        raft_applied_index=INT))},
     "system:seal_status": {"read": ok(_all(
         type=STR, initialized=BOOL, sealed=BOOL, t=INT, n=INT, progress=INT, nonce=STR,
         version=STR, build_date=STR, migration=BOOL, cluster_name=STR, cluster_id=STR,
@@ -254,6 +259,10 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
     "tokens:lookup_self": {"read": ok(envelope(_TOKEN))},
     "tokens:lookup": {"read": ok(envelope(_TOKEN)), "update": ok(envelope(_TOKEN))},
     "tokens:revoke_self": {"update": empty()},
+    "ui:mounts": {"read": ok(envelope(_all(auth=OBJ, secret=OBJ)))},
+    "ui:mount": {"read": {**ok(envelope(ref("MountInfo"))), "403": {
+        "description": "no valid token, or no mount serves the path",
+        "content": content(ref("Errors"))}}},
     "specs:openapi": {"read": ok(_SPEC, "the OpenAPI document (top-level JSON)")},
     # -- kv v2 (sub-paths of the catch-all route) --------------------------------------------
     "kv:data": {

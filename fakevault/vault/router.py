@@ -34,6 +34,7 @@ from fakevault.vault.backends import (
     specs,
     system,
     tokens,
+    ui_mounts,
 )
 from fakevault.vault.context import Context
 from fakevault.vault.framework import Backend, Field, FieldData, Path, ignored_warning
@@ -47,7 +48,8 @@ from fakevault.vault.logical import (
 from fakevault.vault.mount_table import Mount, find_mount
 
 SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
-                                      *policies.PATHS, *specs.PATHS), lenient_slash=True)
+                                      *policies.PATHS, *specs.PATHS, *ui_mounts.PATHS),
+                 lenient_slash=True)
 TOKEN = Backend("token", "token", tokens.PATHS, lenient_slash=True)
 KV_V1 = Backend("kv-v1", "kv", kv.V1_PATHS)
 KV_V2 = Backend("kv-v2", "kv", kv.V2_PATHS, fallback=kv.v2_fallback)
@@ -65,6 +67,8 @@ def resolve(cluster: Cluster, request: Request) -> tuple[Backend, str, Mount | N
     path = request.path
     if request.control:
         return CONTROL, "", None
+    if request.namespace.strip("/") not in ("", "root"):
+        raise error("namespace_not_simulated", namespace=request.namespace)
     if path.startswith("sys/"):
         return SYSTEM, "sys/", None
     if path.startswith("auth/token/"):
@@ -73,10 +77,20 @@ def resolve(cluster: Cluster, request: Request) -> tuple[Backend, str, Mount | N
         raise UnsupportedPathError(UNSUPPORTED_PATH)
     mount = find_mount(cluster, path)
     if mount is None:
+        _refuse_namespace_prefix(cluster, path)
         raise error("no_route", path=path)
     if not mount.kv_version:
         raise error("engine_not_simulated", type=mount.type, mount=mount.path)
     return (KV_V2 if mount.kv_version == 2 else KV_V1), mount.path, mount
+
+
+def _refuse_namespace_prefix(cluster: Cluster, path: str) -> None:
+    """``ns1/sys/...`` or ``ns1/secret/...``: a namespace prefix, which is not simulated."""
+    rest = path.partition("/")[2]
+    while rest:
+        if rest.startswith(("sys/", "auth/")) or find_mount(cluster, rest) is not None:
+            raise error("namespace_not_simulated", namespace=path[:len(path) - len(rest)])
+        _, _, rest = rest.partition("/")
 
 
 def handle(sim: Simulator, name: str, request: Request,
@@ -86,13 +100,13 @@ def handle(sim: Simulator, name: str, request: Request,
     if cluster.crashed and not request.control:
         raise UnavailableError(f"fakevault: cluster {name} is down (crashed)")
     backend, mount, entry = resolve(cluster, request)
-    found = backend.route(request.path[len(mount):])
+    found = backend.route(request.path[len(mount):], sim.profile.modern)
     if found is None:
         raise UnsupportedPathError(UNSUPPORTED_PATH)
     path, captures, fields = found
     callback = path.operations.get(request.operation)
     if callback is None:
-        raise UnsupportedOperationError(UNSUPPORTED_OPERATION)
+        raise UnsupportedOperationError(*(() if path.bare_errors else (UNSUPPORTED_OPERATION,)))
     if cluster.is_dr_secondary and not path.dr_ok:
         raise error("dr_secondary_path_disabled")
     ctx = Context(sim, cluster, request, path, request.path, captures,
@@ -105,6 +119,8 @@ def handle(sim: Simulator, name: str, request: Request,
         ignored = ctx.data.ignored()
         if ignored:
             response.warnings.append(ignored_warning(ignored))
+    response.copy_data_to_top = path.copy_data_to_top or (
+        mount == "sys/" and sim.profile.copy_every_sys_answer)
     if ctx.token is not None and ctx.token.num_uses:
         use_token(cluster, ctx.token)  # counted once the request succeeded
     return response

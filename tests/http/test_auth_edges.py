@@ -53,10 +53,12 @@ class Target:
 
 TARGETS = [
     Target("replication", "POST", "/v1/sys/replication/dr/primary/enable", {}),
+    # Modern Vault answers revoke-secondary and the generic paths 200 with warnings (facts 5,
+    # 6) and reads the generic secondary-token with POST only (fact 7).
     Target("replication", "POST", "/v1/sys/replication/performance/primary/revoke-secondary",
-           {"id": "b"}, root_status=204),
-    Target("replication", "POST", "/v1/sys/replication/primary/demote", {}, root_status=204),
-    Target("sudo", "GET", "/v1/sys/replication/primary/secondary-token?id=new"),
+           {"id": "b"}),
+    Target("replication", "POST", "/v1/sys/replication/primary/demote", {}),
+    Target("sudo", "POST", "/v1/sys/replication/primary/secondary-token", {"id": "new"}),
     Target("sudo", "POST", "/v1/sys/replication/performance/primary/secondary-token",
            {"id": "new"}),
     Target("sudo", "POST", "/v1/sys/replication/reindex", {}),

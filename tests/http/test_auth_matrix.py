@@ -153,6 +153,11 @@ def test_bearer_authorization_header_works_like_x_vault_token(vault: VaultTestCl
 def test_unauthenticated_routes_answer_without_a_token(vault: VaultTestClient, path: str,
                                                        method: str, route: Route) -> None:
     response = call(vault, method, path, None)
+    if path.startswith("sys/internal/ui/mounts/"):
+        # Unauthenticated in Vault's router, but a mount that is not listing-visible (none
+        # is) needs a valid token, which the handler checks itself (fact 19).
+        assert response.status_code == 403
+        return
     assert response.status_code not in (401, 403), response.get_data(as_text=True)
     assert response.status_code < 500
 

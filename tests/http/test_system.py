@@ -8,6 +8,7 @@ import pytest
 from werkzeug.test import Client, TestResponse
 
 from fakevault import Simulator, create_app
+from fakevault.model.clock import rfc3339_nano
 from fakevault.testing.assertions import world_state as world
 from fakevault.vault.mount_table import default_mounts
 
@@ -48,14 +49,14 @@ def test_health_of_an_active_cluster(sim: Simulator) -> None:
     body = response.json
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
-    assert set(body) == HEALTH_KEYS
+    # http/sys_health.go: last_wal is omitempty, and a fresh cluster has written nothing.
+    assert set(body) == HEALTH_KEYS - {"last_wal"}
     assert body["initialized"] is True and body["sealed"] is False
     assert body["standby"] is False and body["performance_standby"] is False
     assert body["replication_performance_mode"] == body["replication_dr_mode"] == "disabled"
     assert body["server_time_utc"] == int(sim.clock.now())
     assert body["version"].endswith("+ent") and body["enterprise"] is True
     assert body["cluster_name"].startswith("vault-cluster-")
-    assert isinstance(body["last_wal"], int)
     assert body["echo_duration_ms"] == body["clock_skew_ms"] == 0
     assert "data" not in body  # not enveloped
 
@@ -78,7 +79,7 @@ def test_health_status_codes(sim: Simulator, query: str, dr_secondary: bool, cod
         dr_pair(sim)
     response = call(sim, "GET", "c" if dr_secondary else "a", f"sys/health?{query}", token=None)
     assert response.status_code == code
-    assert response.json is not None and set(response.json) == HEALTH_KEYS
+    assert response.json is not None and set(response.json) | {"last_wal"} == HEALTH_KEYS
 
 
 @pytest.mark.parametrize(("query", "param"), [
@@ -95,8 +96,18 @@ def test_health_bad_query_parameter(sim: Simulator, query: str, param: str) -> N
     response = call(sim, "GET", "a", f"sys/health?{query}", token=None)
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/json"
-    assert param in response.json["errors"][0]
+    # http/sys_health.go: respondError(w, 400, nil), an empty error list (fact 17).
+    assert response.json == {"errors": []}
     assert world(sim) == before
+    head = call(sim, "HEAD", "a", f"sys/health?{query}", token=None)
+    assert head.status_code == 400 and "Content-Type" not in head.headers
+    seed = Simulator(seed=1, vault_version="0.7")  # the seed's profile says which parameter
+    assert param in call(seed, "GET", "a", f"sys/health?{query}", token=None).json["errors"][0]
+
+
+def test_health_refuses_other_methods_with_an_empty_error_list(sim: Simulator) -> None:
+    response = call(sim, "POST", "a", "sys/health", token=None, json={})
+    assert (response.status_code, response.json) == (405, {"errors": []})  # fact 17
 
 
 def test_health_head_has_no_body(sim: Simulator) -> None:
@@ -123,7 +134,7 @@ def test_health_modes_follow_replication(sim: Simulator) -> None:
     # a DR secondary mirrors its DR primary's performance mode (DataDog#7819 capture)
     assert modes["c"]["replication_dr_mode"] == "secondary"
     assert modes["c"]["replication_performance_mode"] == "primary"
-    assert modes["a"]["last_wal"] == sim["a"].storage.last_wal
+    assert modes["a"].get("last_wal", 0) == sim["a"].storage.last_wal
 
 
 def test_health_of_a_dr_secondary_of_a_plain_primary(sim: Simulator) -> None:
@@ -150,7 +161,28 @@ def test_identity_is_stable_distinct_and_reading_changes_nothing(sim: Simulator)
 # -- sys/leader and sys/seal-status ---------------------------------------------------------
 
 
-def test_leader(sim: Simulator) -> None:
+def test_leader_is_a_single_active_raft_node(sim: Simulator) -> None:
+    # http/sys_leader_test.go and Core.Leader(): an Enterprise raft node (fact 15).
+    fresh = call(sim, "GET", "a", "sys/leader", token=None).json
+    assert "last_wal" not in fresh  # omitempty (fact 16)
+    sim["a"].write("app/x", {"v": 1})
+    body = call(sim, "GET", "a", "sys/leader", token=None).json
+    index = sim["a"].storage.last_wal
+    assert body == {
+        "ha_enabled": True, "is_self": True, "active_time": rfc3339_nano(sim.started_at),
+        "leader_address": sim["a"].api_addr, "leader_cluster_address": sim["a"].cluster_addr,
+        "performance_standby": False, "performance_standby_last_remote_wal": 0,
+        "last_wal": index, "raft_committed_index": index, "raft_applied_index": index,
+    }
+    sim.advance(30)
+    sim.crash("a")
+    sim.restart("a")
+    restarted = call(sim, "GET", "a", "sys/leader", token=None).json
+    assert restarted["active_time"] == rfc3339_nano(sim.clock.now())
+
+
+def test_leader_in_the_seed_profile() -> None:
+    sim = Simulator(seed=1, vault_version="0.7")
     sim["a"].write("app/x", {"v": 1})
     body = call(sim, "GET", "a", "sys/leader", token=None).json
     assert body == {

@@ -169,8 +169,13 @@ def _has_inputs(live: Live, method: str, path: str) -> bool:
     """Whether the operation takes anything a negative example could get wrong."""
     item = live.schema.raw_schema["paths"][path]
     operation = item[method.lower()]
-    return bool(item.get("parameters") or operation.get("parameters")
-                or operation.get("requestBody"))
+    parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
+    # An unauthenticated path whose only input is a free string (sys/internal/ui/mounts/{path})
+    # has no invalid input to generate.
+    free = all(p["in"] == "path" and p["schema"] == {"type": "string"} for p in parameters)
+    if free and not operation.get("security") and not operation.get("requestBody"):
+        return False
+    return bool(parameters or operation.get("requestBody"))
 
 
 def _exercise(live: Live, method: str, path: str, mode: GenerationMode, examples: int) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from fakevault.model.clock import ManualClock, SystemClock
 from fakevault.model.errors import InvalidRequestError
 from fakevault.model.simulator import Simulator
+from fakevault.model.versions import PROFILES
 from fakevault.vault.context import Context
 from fakevault.vault.framework import Field, Path
 from fakevault.vault.logical import Response as Reply
@@ -17,11 +18,14 @@ from fakevault.vault.logical import Response as Reply
 FAULTS = ("corrupt-merkle", "stall", "partition", "crash")
 
 
-def fresh_world(sim: Simulator, seed: int | None = None) -> Simulator:
-    """A new world with ``sim``'s configuration and addresses (and ``seed`` if given)."""
+def fresh_world(sim: Simulator, seed: int | None = None,
+                vault_version: str | None = None) -> Simulator:
+    """A new world with ``sim``'s configuration and addresses (and ``seed`` or
+    ``vault_version`` if given)."""
     clock = SystemClock() if isinstance(sim.clock, SystemClock) else ManualClock()
     addresses = {c.name: (c.api_addr, c.cluster_addr) for c in sim}
     return type(sim)(seed=sim.seed if seed is None else seed, clusters=sim.names,
+                     vault_version=vault_version or sim.vault_version,
                      sync=sim.sync_mode, strict=sim.strict, root_token=sim.root_token,
                      wal_retention=sim.wal_retention, key_shares=sim.key_shares,
                      key_threshold=sim.key_threshold, clock=clock, addresses=addresses)
@@ -33,6 +37,7 @@ def world_state(sim: Simulator) -> dict[str, Any]:
         "seed": sim.seed,
         "sync": sim.sync_mode,
         "strict": sim.strict,
+        "vault_version": sim.vault_version,
         "clock": sim.clock.now(),
         "clusters": {c.name: {
             "api_addr": c.api_addr,
@@ -60,8 +65,13 @@ def state(ctx: Context) -> Reply:
 
 
 def reset(ctx: Context) -> Reply:
-    """``POST reset``: a new world, same seed and configuration."""
-    return _replace(ctx, fresh_world(ctx.sim))
+    """``POST reset``: a new world, same seed and configuration (``vault_version`` if given)."""
+    version = ctx.data.get("vault_version") or None
+    try:
+        world = fresh_world(ctx.sim, vault_version=version)
+    except ValueError as exc:
+        raise InvalidRequestError(str(exc)) from None
+    return _replace(ctx, world)
 
 
 def seed(ctx: Context) -> Reply:
@@ -197,7 +207,9 @@ def _c(pattern: str, callback: Any, operations: tuple[str, ...] = ("update",),
 
 PATHS: tuple[Path, ...] = (
     _c("state", state, ("read",)),
-    _c("reset", reset),
+    _c("reset", reset, fields=(
+        Field("vault_version", "string", "Answer as this Vault from now on (default: as "
+              "before).", enum=tuple(PROFILES)),)),
     _c("seed", seed, fields=(Field("seed", "int", "The new world's seed.", required=True),)),
     _c("clock/advance", advance, fields=(
         Field("seconds", "raw", "Seconds of virtual time (the clock stops at the year 9707).",

@@ -85,11 +85,12 @@ PATHS: tuple[Path, ...] = (
                 required=True, missing="policy_missing"),
           Field("name", "string", "Ignored: the name is the URL's.")),
          answers="policies:policy"),
-    Path("policy/?", {"read": legacy_list, "list": legacy_list}, answers="policies:legacy_list"),
+    Path("policy/?", {"read": legacy_list, "list": legacy_list}, answers="policies:legacy_list",
+         copy_data_to_top=True),
     Path(f"policy/{_NAME}", dict.fromkeys(("read", "update", "delete"), legacy_policy),
          (Field("rules", "string", "The policy document, HCL or JSON (this API's name; one of "
                 "rules and policy is required)."),
           Field("policy", "string", "The policy document (the new name; wins over rules)."),
           Field("name", "string", "Ignored: the name is the URL's.")),
-         answers="policies:legacy_policy"),
+         answers="policies:legacy_policy", copy_data_to_top=True),
 )

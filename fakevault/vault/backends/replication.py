@@ -8,6 +8,7 @@ to ``sys/``: the generic ``replication/...`` ones act on performance replication
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from fakevault.model.clock import rfc3339_nano
@@ -18,15 +19,25 @@ from fakevault.vault.framework import Callback, Field, Path
 from fakevault.vault.logical import Response as Reply
 
 
-def _done(ctx: Context, warning: str | None) -> Reply:
-    """204 for the seed's paths, else 200 with ``warning`` (unknown parameters warn too)."""
-    warnings = [] if ctx.legacy or warning is None else [WARNINGS[warning][0]]
-    return Reply(empty=True, warnings=warnings)
+def _done(ctx: Context, warning: str) -> Reply:
+    """200 with Vault's ``warning``; the seed's document answers 204 (unknown parameters still
+    warn)."""
+    profile = ctx.sim.profile
+    silent = (ctx.legacy and profile.empty_generic_answers) or (
+        profile.empty_updates and warning in _SEED_SILENT)
+    return Reply(empty=True, warnings=[] if silent else [WARNINGS[warning][0]])
+
+
+#: Answers the seed's document gives as 204 even on its modern paths.
+_SEED_SILENT = frozenset({"update_primary", "revoke_secondary"})
 
 
 # -- status (unauthenticated) ----------------------------------------------------------------
 def status_all(ctx: Context) -> Reply:
-    """``GET /sys/replication/status``: both roles, plus the seed's flat performance fields."""
+    """``GET /sys/replication/status``: ``{dr, performance}`` (the seed's document: the flat
+    performance status, also at the top level)."""
+    if not ctx.sim.profile.flat_generic_status:
+        return Reply(data=ctx.cluster.status())
     perf = ctx.cluster.performance
     flat: dict[str, Any] = {
         "mode": perf.mode,
@@ -35,7 +46,7 @@ def status_all(ctx: Context) -> Reply:
         "last_wal": ctx.cluster.storage.last_wal,
         "merkle_root": ctx.cluster.storage.merkle_root("performance"),
     }
-    return Reply(data={**ctx.cluster.status(), **flat}, top_level=flat)
+    return Reply(data=flat, top_level=flat)
 
 
 def status_type(ctx: Context) -> Reply:
@@ -88,7 +99,7 @@ def secondary_token(ctx: Context) -> Reply:
 def revoke_secondary(ctx: Context) -> Reply:
     """``primary/revoke-secondary`` (and the seed's ``secondary/revoke-secondary``)."""
     ctx.role().revoke_secondary(ctx.data.get("id"))
-    return _done(ctx, None)
+    return _done(ctx, "revoke_secondary")
 
 
 # -- secondary side ------------------------------------------------------------------------
@@ -122,7 +133,7 @@ def update_primary(ctx: Context) -> Reply:
     ctx.role().update_primary(token, primary_api_addr=data.get("primary_api_addr"),
                               update_primary_addrs=addrs or None,
                               ca_file=data.get("ca_file"), ca_path=data.get("ca_path"))
-    return _done(ctx, None)
+    return _done(ctx, "update_primary")
 
 
 # -- both sides -----------------------------------------------------------------------------
@@ -139,17 +150,25 @@ def reindex(ctx: Context) -> Reply:
 
 
 def merkle_check(ctx: Context) -> Reply:
-    """``merkle-check``: report corrupted merkle pages."""
+    """``merkle-check``: report corrupted merkle pages, per subtree (fact 18's shape)."""
     report = ctx.role().merkle_check()
-    pages: dict[str, dict[str, Any]] = {
-        f"{kind}:{page}": {"corrupted_subtree_root": True, "root_hash": "", "tree_type": kind,
-                           "corrupted_index_tuples_map": {}}
-        for kind in ("replicated", "local") for page in report[kind]}
+    storage = ctx.cluster.storage
+    trees = {"1": ("replicated", storage.replicated), "2": ("local", storage.local)}
+    subtrees = {key: _subtree(kind, tree.root, report[kind])
+                for key, (kind, tree) in trees.items()}
     return Reply(data={"merkle_corruption_report": {
-        "corrupted_root": bool(pages),
-        "corrupted_tree_map": pages,
-        "last_corruption_check_epoch": str(report["epoch"]),
+        "corrupted_root": any(s["corrupted_subtree_root"] for s in subtrees.values()),
+        "corrupted_tree_map": subtrees,
+        "last_corruption_check_epoch": rfc3339_nano(report["epoch"]),
     }})
+
+
+def _subtree(kind: str, root: str, corrupted: list[str]) -> dict[str, Any]:
+    pages = {name: {"corrupted": True, "subpages": None} for name in corrupted}
+    return {"corrupted_index_tuples_map": pages or None,
+            "corrupted_subtree_root": bool(pages),
+            "root_hash": base64.b64encode(bytes.fromhex(root)).decode(),
+            "tree_type": kind}
 
 
 def delete_operation_token(ctx: Context) -> Reply:
@@ -233,14 +252,17 @@ PATHS: tuple[Path, ...] = (
       for verb, (callback, fields) in _PRIMARY.items()),
     *(_path(f"replication/{TYPES}/primary/{verb}", callback, fields)
       for verb, (callback, fields) in _PRIMARY.items()),
+    # The seed's document also reads it with GET; modern Vault: update only (fact 7).
     _path("replication/primary/secondary-token", secondary_token, _SECONDARY_TOKEN,
-          operations=("read", "update"), auth="sudo", captures=PERF, legacy=True),
+          operations=("read", "update"), auth="sudo", captures=PERF, legacy=True, only="seed"),
+    _path("replication/primary/secondary-token", secondary_token, _SECONDARY_TOKEN,
+          auth="sudo", captures=PERF, legacy=True, only="modern"),
     _path(f"replication/{TYPES}/primary/secondary-token", secondary_token, _SECONDARY_TOKEN,
           auth="sudo"),
     _path("replication/primary/revoke-secondary", revoke_secondary, (_SECONDARY_ID,),
           captures=PERF, legacy=True),
     _path("replication/secondary/revoke-secondary", revoke_secondary, (_SECONDARY_ID,),
-          captures=PERF, legacy=True),
+          captures=PERF, legacy=True, only="seed"),  # not a path in modern Vault (fact 7)
     _path(f"replication/{TYPES}/primary/revoke-secondary", revoke_secondary, (_SECONDARY_ID,)),
     *(_path(f"replication/secondary/{verb}", callback, fields, captures=PERF, legacy=True)
       for verb, (callback, fields) in _SECONDARY.items()),

@@ -16,7 +16,8 @@ def openapi(ctx: Context) -> Response:
     """``GET /sys/internal/specs/openapi``: the OpenAPI 3 document of every path served."""
     from fakevault.vault.openapi import document  # built from every backend's declarations
 
-    return Response(raw=document(generic_mount_paths=ctx.data.get("generic_mount_paths")))
+    return Response(raw=document(generic_mount_paths=ctx.data.get("generic_mount_paths"),
+                                 modern=ctx.sim.profile.modern))
 
 
 PATHS: tuple[Path, ...] = (

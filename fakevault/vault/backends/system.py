@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fakevault.model.clock import rfc3339_nano
 from fakevault.model.cluster import Cluster
 from fakevault.model.durations import parse_seconds
+from fakevault.model.errors import InvalidRequestError, VaultError
 from fakevault.model.messages import error
 from fakevault.vault.context import Context
 from fakevault.vault.framework import Field, FieldData, Path
-from fakevault.vault.identity import BUILD_DATE, LICENSE, VERSION, cluster_id, cluster_name
+from fakevault.vault.identity import LICENSE, cluster_id, cluster_name
 from fakevault.vault.logical import Response as Reply
 from fakevault.vault.mount_table import (
     PROTECTED,
@@ -43,22 +45,29 @@ _GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True"
              "": False}
 
 
-def _status_code(params: FieldData, name: str, default: int) -> int:
-    value = params.raw(name)
+def _bad_parameter(ctx: Context, message: str, name: str, value: str) -> VaultError:
+    # Vault answers 400 with an empty error list (fact 17); the seed's profile says why.
+    if ctx.sim.profile.bare_health_errors:
+        return InvalidRequestError()
+    return error(message, param=name, value=value)
+
+
+def _status_code(ctx: Context, name: str, default: int) -> int:
+    value = ctx.data.raw(name)
     if value is None:
         return default
     text = str(value)
     if not _INTEGER.fullmatch(text) or not 100 <= int(text) <= 999:
-        raise error("health_bad_code", param=name, value=text)
+        raise _bad_parameter(ctx, "health_bad_code", name, text)
     return int(text)
 
 
-def _query_bool(params: FieldData, name: str) -> bool:
-    value = params.raw(name)
+def _query_bool(ctx: Context, name: str) -> bool:
+    value = ctx.data.raw(name)
     if value is None:
         return False
     if str(value) not in _GO_BOOLS:
-        raise error("health_bad_bool", param=name, value=str(value))
+        raise _bad_parameter(ctx, "health_bad_bool", name, str(value))
     return _GO_BOOLS[str(value)]
 
 
@@ -71,7 +80,8 @@ def performance_mode(cluster: Cluster) -> str:
 
 
 def _health_body(cluster: Cluster) -> dict[str, Any]:
-    return {
+    profile = cluster.world.profile
+    body = {
         "initialized": True,
         "sealed": False,
         "standby": False,
@@ -79,7 +89,7 @@ def _health_body(cluster: Cluster) -> dict[str, Any]:
         "replication_performance_mode": performance_mode(cluster),
         "replication_dr_mode": cluster.dr.mode,
         "server_time_utc": int(cluster.world.clock.now()),
-        "version": VERSION,
+        "version": profile.version,
         "enterprise": True,
         "cluster_name": cluster_name(cluster),
         "cluster_id": cluster_id(cluster),
@@ -89,14 +99,21 @@ def _health_body(cluster: Cluster) -> dict[str, Any]:
         "clock_skew_ms": 0,
         "replication_primary_canary_age_ms": 0,
     }
+    return _without_zero_last_wal(cluster, body)
+
+
+def _without_zero_last_wal(cluster: Cluster, body: dict[str, Any]) -> dict[str, Any]:
+    """Modern Vault omits ``last_wal`` when it is 0 (``omitempty``; fact 16)."""
+    if cluster.world.profile.raft_leader and not body.get("last_wal"):
+        body.pop("last_wal", None)
+    return body
 
 
 def health(ctx: Context) -> Reply:
     """``GET``/``HEAD /sys/health``: the status code says active (200) or DR secondary (472)."""
-    codes = {name: _status_code(ctx.data, name, default)
-             for name, default in HEALTH_CODES.items()}
+    codes = {name: _status_code(ctx, name, default) for name, default in HEALTH_CODES.items()}
     for name in ("standbyok", "perfstandbyok"):
-        _query_bool(ctx.data, name)
+        _query_bool(ctx, name)
     code = codes["drsecondarycode" if ctx.cluster.is_dr_secondary else "activecode"]
     if code < 200 or code in (204, 304):  # statuses that carry no body (Go drops it)
         return Reply(raw_status=code)
@@ -107,18 +124,37 @@ def health(ctx: Context) -> Reply:
 
 
 def leader(ctx: Context) -> Reply:
-    """``GET /sys/leader``: every simulated cluster is a single active node."""
+    """``GET /sys/leader``: every simulated cluster is a single active raft node."""
     cluster = ctx.cluster
-    return Reply(raw={
-        "ha_enabled": False,
+    if not ctx.sim.profile.raft_leader:
+        return Reply(raw={
+            "ha_enabled": False, "is_self": True, "active_time": "0001-01-01T00:00:00Z",
+            "leader_address": cluster.api_addr,
+            "leader_cluster_address": cluster.cluster_addr, "performance_standby": False,
+            "performance_standby_last_remote_wal": 0, "last_wal": cluster.storage.last_wal})
+    # Each WAL entry is a raft commit here, applied at once.
+    index = cluster.storage.last_wal
+    return Reply(raw=_without_zero_last_wal(cluster, {
+        "ha_enabled": True,
         "is_self": True,
-        "active_time": "0001-01-01T00:00:00Z",
+        "active_time": rfc3339_nano(_active_since(cluster)),
         "leader_address": cluster.api_addr,
         "leader_cluster_address": cluster.cluster_addr,
         "performance_standby": False,
         "performance_standby_last_remote_wal": 0,
-        "last_wal": cluster.storage.last_wal,
-    })
+        "last_wal": index,
+        "raft_committed_index": index,
+        "raft_applied_index": index,
+    }))
+
+
+def _active_since(cluster: Cluster) -> float:
+    """When the cluster last became active: its last restart, else the world's start."""
+    for operation in reversed(list(cluster.world.history)):
+        if operation.name == "restart" and operation.ok and \
+                operation.args.get("name") == cluster.name:
+            return operation.time
+    return cluster.world.started_at
 
 
 def seal_status(ctx: Context) -> Reply:
@@ -132,8 +168,8 @@ def seal_status(ctx: Context) -> Reply:
         "n": len(cluster.unseal_keys),
         "progress": 0,
         "nonce": "",
-        "version": VERSION,
-        "build_date": BUILD_DATE,
+        "version": ctx.sim.profile.version,
+        "build_date": ctx.sim.profile.build_date,
         "migration": False,
         "cluster_name": cluster_name(cluster),
         "cluster_id": cluster_id(cluster),
@@ -148,7 +184,7 @@ def seal_status(ctx: Context) -> Reply:
 def list_mounts(ctx: Context) -> Reply:
     """``GET /sys/mounts``: the table, in ``data`` and (as every sys/ path) at the top level."""
     data = {path: mount.info() for path, mount in mounts(ctx.cluster).items()}
-    return Reply(data=data, top_level=data)
+    return Reply(data=data)
 
 
 def mount(ctx: Context) -> Reply:
@@ -158,7 +194,7 @@ def mount(ctx: Context) -> Reply:
         found = find_mount(ctx.cluster, path)
         if found is None:
             raise error("mount_not_found", path=path)
-        return Reply(data=found.info(), top_level=found.info())
+        return Reply(data=found.info())
     if ctx.operation == "delete":
         return _unmount(ctx, path)
     return _mount(ctx, path)
@@ -273,12 +309,12 @@ _MOUNT = (
 
 PATHS: tuple[Path, ...] = (
     Path("health", {"read": health}, _HEALTH, auth="none", dr_ok=True,
-         answers="system:health"),
+         answers="system:health", bare_errors=True),
     Path("leader", {"read": leader}, auth="none", dr_ok=True, answers="system:leader"),
     Path("seal-status", {"read": seal_status}, auth="none", dr_ok=True,
          answers="system:seal_status"),
     Path("init", {"read": init_status}, auth="none", dr_ok=True, answers="system:init_status"),
-    Path("mounts", {"read": list_mounts}, answers="system:list_mounts"),
+    Path("mounts", {"read": list_mounts}, answers="system:list_mounts", copy_data_to_top=True),
     Path("mounts/(?P<mount>.+)", {"read": mount, "update": mount, "delete": mount}, _MOUNT,
-         answers="system:mount"),
+         answers="system:mount", copy_data_to_top=True),
 )
