@@ -235,7 +235,7 @@ class InvariantChecker:
             self._violate("diverged", f"{name} is a caught-up filtered {role.type} secondary of "
                           f"{primary.cluster.name} but {len(wrong)} key(s) differ from what its "
                           f"paths filter lets through: {shown}",
-                          f"diverged:{name}:{role.type}:{','.join(wrong)}", keys=wrong)
+                          f"diverged:{name}:{role.type}:{len(wrong)}:{wrong[0]}", keys=wrong)
 
     # -- snapshot ------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:

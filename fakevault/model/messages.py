@@ -105,6 +105,9 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
             '"{path}" is not a replicated secrets engine mount of this primary; a paths filter '
             "names mounts such as \"secret/\" (fakevault does not simulate namespaces)",
             InvalidRequestError, "U", "Vault also accepts namespace paths"),
+        "paths_filter_other_secondary": Message(
+            'this performance secondary has id "{own}", not "{id}"; read the dynamic filter of '
+            "another secondary on it or on the primary", InvalidRequestError, "U"),
         "paths_filter_performance_only": Message(
             "paths filters apply to performance replication only", InvalidRequestError, "U",
             "only the model API can ask; Vault has no DR paths-filter path"),

@@ -446,6 +446,19 @@ class ReplicationRole:
         return {"dynamic_filtered_mounts": list(view.mounts) if view else [],
                 "dynamic_filtered_namespaces": []}
 
+    def received_filter(self, id: str) -> dict[str, Any]:
+        """On a performance secondary: the mounts its primary does not send it
+        (``secondary/dynamic-filter/:id``, where ``id`` is this secondary's own id)."""
+        if self.type != "performance":
+            raise error("paths_filter_performance_only")
+        if self.mode != "secondary":
+            raise error("not_secondary", type=self._label, mode=self.mode)
+        if id != self.secondary_id:
+            raise error("paths_filter_other_secondary", id=id, own=self.secondary_id)
+        view = source_filter(self)
+        return {"dynamic_filtered_mounts": list(view.mounts) if view else [],
+                "dynamic_filtered_namespaces": []}
+
     def _resync(self, id: str) -> None:
         follower = self._follower(self.known[id])
         if follower is not None:  # whatever it was doing, it compares trees again

@@ -227,8 +227,9 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
         "read": {**ok(envelope(_all(mode={"type": "string", "enum": ["allow", "deny"]},
                                     paths=STRS))), **not_found()},
         "update": warned(), "delete": empty()},
-    "paths_filter:dynamic_filter": {"read": ok(envelope(_all(
-        dynamic_filtered_mounts=STRS, dynamic_filtered_namespaces=STRS)))},
+    **{f"paths_filter:{name}": {"read": ok(envelope(_all(
+        dynamic_filtered_mounts=STRS, dynamic_filtered_namespaces=STRS)))}
+       for name in ("dynamic_filter", "received_filter")},
     "ceremony:attempt": {"read": _raw("CeremonyStatus"), "update": _raw("CeremonyStatus"),
                          "delete": empty("cancelled")},
     "ceremony:update": {"update": _raw("CeremonyStatus")},

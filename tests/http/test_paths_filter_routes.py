@@ -57,6 +57,10 @@ def test_a_deny_filter_keeps_the_mount_from_that_secondary(vault: VaultTestClien
     assert vault.get("a", f"{FILTER}/b").json["data"] == {"mode": "deny", "paths": ["kv2/"]}
     assert vault.get("a", f"{PRIMARY}/dynamic-filter/b").json["data"] == {
         "dynamic_filtered_mounts": ["kv2/"], "dynamic_filtered_namespaces": []}
+    on_secondary = "sys/replication/performance/secondary/dynamic-filter"
+    assert vault.get("b", f"{on_secondary}/b").json["data"] == {
+        "dynamic_filtered_mounts": ["kv2/"], "dynamic_filtered_namespaces": []}
+    assert vault.get("c", f"{on_secondary}/c").json["data"]["dynamic_filtered_mounts"] == []
     status = vault.get("b", "sys/replication/performance/status").json["data"]
     assert status["state"] == "stream-wals"
     assert sim.check() == []
@@ -140,3 +144,16 @@ def test_a_cluster_without_replication_refuses_filters(vault: VaultTestClient,
     assert response.status_code == 400
     assert response.json["errors"] == [
         "this cluster is not a performance primary (mode: disabled); run this on the primary"]
+
+
+@pytest.mark.parametrize(("cluster", "id", "text"), [
+    ("b", "c", 'this performance secondary has id "b", not "c"'),
+    ("a", "b", "this cluster is not a performance secondary (mode: primary)"),
+])
+def test_the_secondarys_dynamic_filter_refuses_another_id_or_a_primary(
+        vault: VaultTestClient, sim: Simulator, cluster: str, id: str, text: str) -> None:
+    perf_set(vault)
+    with unchanged(sim):
+        response = vault.get(cluster, f"sys/replication/performance/secondary/dynamic-filter/{id}")
+    assert response.status_code == 400
+    assert response.json["errors"][0].startswith(text)

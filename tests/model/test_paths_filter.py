@@ -105,6 +105,8 @@ def test_the_read_and_dynamic_filter_answers(connect: Connect) -> None:
     perf.set_paths_filter("b", mode="deny", paths=["/kv", "kv/", "secret"])
     assert perf.paths_filter("b") == {"mode": "deny", "paths": ["kv/", "secret/"]}
     assert perf.dynamic_filter("b")["dynamic_filtered_mounts"] == ["kv/", "secret/"]
+    assert sim["b"].performance.received_filter("b") == perf.dynamic_filter("b")
+    assert sim["c"].performance.received_filter("c")["dynamic_filtered_mounts"] == []
 
 
 # -- invariants --------------------------------------------------------------------------------

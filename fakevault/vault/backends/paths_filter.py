@@ -1,5 +1,5 @@
-"""Performance paths filters: ``sys/replication/performance/primary/paths-filter/:id`` and
-``dynamic-filter/:id`` (Vault Enterprise's mount filters; api-docs replication-performance).
+"""Performance paths filters: ``sys/replication/performance/primary/paths-filter/:id``, and
+``dynamic-filter/:id`` on the primary and the secondary (api-docs replication-performance).
 
 Each callback is one call of the primary's performance role; the model refuses a cluster that
 is not a performance primary, an unknown secondary id, a bad mode or a path that is not a mount,
@@ -36,6 +36,11 @@ def dynamic_filter(ctx: Context) -> Reply:
     return Reply(data=ctx.cluster.performance.dynamic_filter(str(ctx.args["id"])))
 
 
+def received_filter(ctx: Context) -> Reply:
+    """The same, read on the secondary itself (``id`` is its own secondary id)."""
+    return Reply(data=ctx.cluster.performance.received_filter(str(ctx.args["id"])))
+
+
 PATHS: tuple[Path, ...] = (
     Path(f"{_PRIMARY}paths-filter/{_ID}",
          dict.fromkeys(("read", "update", "delete"), paths_filter),
@@ -47,4 +52,7 @@ PATHS: tuple[Path, ...] = (
     Path(f"{_PRIMARY}dynamic-filter/{_ID}", {"read": dynamic_filter},
          summary="The mounts a performance secondary does not receive.",
          answers="paths_filter:dynamic_filter"),
+    Path(f"replication/performance/secondary/dynamic-filter/{_ID}", {"read": received_filter},
+         summary="The mounts this performance secondary does not receive.",
+         answers="paths_filter:received_filter"),
 )
