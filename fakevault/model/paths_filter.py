@@ -68,6 +68,12 @@ class EffectiveFilter:
             return False
         return key.startswith(self.prefixes) != (self.kind == "allow")
 
+    def held_by(self, storage: Storage) -> set[str]:
+        """The keys of ``storage`` this filter blocks (one pass, no per-key call)."""
+        prefixes, wanted = self.prefixes, self.kind == "deny"
+        return {key for key, _ in storage.items()
+                if key.startswith(prefixes) is wanted and not is_local(key)}
+
     def to_json(self) -> list[Any]:
         """Compact JSON-able form (kept by the invariant checker)."""
         return [self.kind, list(self.prefixes), list(self.mounts)]
@@ -130,11 +136,14 @@ def source_filter(secondary: ReplicationRole) -> EffectiveFilter | None:
     return filter_for(primary, secondary.secondary_id)
 
 
-def keys_to_sync(mine: Storage, theirs: Storage, view: EffectiveFilter | None) -> set[str]:
+def keys_to_sync(mine: Storage, theirs: Storage, view: EffectiveFilter | None, *,
+                 scan_held: bool = True) -> set[str]:
     """Replicated keys whose value on ``mine`` is not what the filtered secondary should hold:
-    allowed keys that differ from the primary's, and blocked keys it still has."""
+    allowed keys that differ from the primary's, and blocked keys it still has (those that
+    differ from the primary's always; with ``scan_held``, also those equal to it, which only a
+    scan of ``mine`` finds)."""
     keys = mine.replicated.diff(theirs.replicated)
     if view is None:
         return keys
-    held = {key for key, _ in mine.items() if view.blocks(key)}  # equal values hide from diff
-    return {key for key in keys if not view.blocks(key)} | held
+    wrong = {key for key in keys if not view.blocks(key) or key in mine}
+    return wrong | view.held_by(mine) if scan_held else wrong

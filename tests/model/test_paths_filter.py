@@ -119,6 +119,16 @@ def test_a_filtered_secondary_missing_allowed_data_is_diverged(connect: Connect)
     assert len(found) == 1 and found[0].details["keys"] == ["secret/one"]
 
 
+def test_the_check_after_each_operation_catches_lost_allowed_data(connect: Connect) -> None:
+    sim = perf_set(connect)
+    sim["a"].performance.set_paths_filter("b", mode="deny", paths=["kv/"])
+    sim["b"].storage.delete("secret/one")
+    sim["a"].write("kv/two", 2)  # any operation: no explicit check() needed
+    found = [v for v in sim.violations if v.kind == "diverged"]
+    assert len(found) == 1 and found[0].details["keys"] == ["secret/one"]
+    assert "a.write(path='kv/two'" in found[0].caused_by
+
+
 def test_a_filtered_secondary_holding_filtered_data_is_diverged(connect: Connect) -> None:
     sim = perf_set(connect)
     sim["a"].performance.set_paths_filter("b", mode="deny", paths=["kv/"])
