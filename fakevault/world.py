@@ -14,6 +14,7 @@ from fakevault.model import simulator as model
 
 if TYPE_CHECKING:
     from fakevault.http.app import FakeVaultApp
+    from fakevault.model.cluster import Cluster
     from fakevault.vault.router import Vault
 
 
@@ -25,6 +26,13 @@ class Simulator(model.Simulator):
         from fakevault.vault.router import Vault
 
         return Vault(self, name)
+
+    def filterable_mounts(self, cluster: Cluster) -> dict[str, str]:
+        """The replicated secrets-engine mounts of ``cluster``'s mount table, with the storage
+        prefix of each one's data (what performance paths filters name)."""
+        from fakevault.vault.mount_table import filterable_mounts
+
+        return filterable_mounts(cluster)
 
     def wsgi_app(self, name: str | None = None) -> FakeVaultApp:
         """The WSGI app of this world (``fakevault.create_app``), bound to cluster ``name``

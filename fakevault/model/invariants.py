@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fakevault.model.history import Operation
+from fakevault.model.paths_filter import EffectiveFilter, filter_for, keys_to_sync
 
 if TYPE_CHECKING:
     from fakevault.model.replication import ReplicationRole
@@ -68,6 +69,9 @@ class InvariantChecker:
         self._remote_marks: dict[str, tuple[str, int]] = {}
         self._revoked: set[tuple[str, str, str, str]] = set()
         self._used_tokens: set[str] = set()
+        #: (set, cluster) -> (seq, filter): a filtered secondary promoted at operation seq is
+        #: judged by what it should have held for the writes acknowledged before it.
+        self._filtered: dict[tuple[SetKey, str], tuple[int, EffectiveFilter]] = {}
 
     # -- hooks the model calls while an operation runs -------------------------------
     def begin(self, operation: Operation) -> None:
@@ -105,6 +109,13 @@ class InvariantChecker:
                 f"{primary.cluster.name} after its id {secondary.secondary_id!r} was revoked",
                 f"revoked:{mark}:{self._current.seq if self._current else 0}")
 
+    def record_filtered_promotion(self, secondary: ReplicationRole,
+                                  view: EffectiveFilter) -> None:
+        """A performance secondary fed through a paths filter is being promoted."""
+        seq = self._current.seq if self._current else 0
+        set_key = (secondary.type, secondary.cluster_id)
+        self._filtered[(set_key, secondary.cluster.name)] = (seq, view)
+
     # -- checks after each operation -----------------------------------------------------
     def after_operation(self, world: Simulator) -> None:
         """Check the world's state once an operation (and its eager sync) is done."""
@@ -116,7 +127,7 @@ class InvariantChecker:
             self._check_lost_writes(world, set_key, primaries.get(set_key, frozenset()))
         self._primaries = primaries
         self._check_wal_monotonic(world)
-        self._check_convergence(world)
+        self._check_convergence(world, thorough=False)
 
     def check(self, world: Simulator) -> list[Violation]:
         """Run every check now, over the whole world; returns all violations on record."""
@@ -125,7 +136,7 @@ class InvariantChecker:
         for set_key, names in primaries.items():
             self._check_lost_writes(world, set_key, names)
         self._check_wal_monotonic(world)
-        self._check_convergence(world)
+        self._check_convergence(world, thorough=True)
         return list(self.violations)
 
     def _violate(self, kind: str, message: str, dedupe: str, **details: Any) -> None:
@@ -151,8 +162,10 @@ class InvariantChecker:
             return
         (name,) = names
         storage = world[name].storage
+        seq, view = self._filtered.get((set_key, name), (0, None))
         lost = sorted(key for key, write in acked.items()
-                      if storage.text(key) != write.text)
+                      if storage.text(key) != write.text
+                      and not (view is not None and write.seq < seq and view.blocks(key)))
         fresh = [key for key in lost if f"lost:{set_key}:{key}:{acked[key].seq}"
                  not in self._reported]
         if not fresh:
@@ -191,7 +204,7 @@ class InvariantChecker:
                           f"remote:{key}:{identity}:{role.last_remote_wal}")
         self._remote_marks[key] = (identity, role.last_remote_wal)
 
-    def _check_convergence(self, world: Simulator) -> None:
+    def _check_convergence(self, world: Simulator, *, thorough: bool) -> None:
         for cluster in world.clusters.values():
             for role in cluster.roles:
                 primary = world.primary_of(role)
@@ -201,6 +214,10 @@ class InvariantChecker:
                     continue
                 if cluster.storage.corrupted or primary.cluster.storage.corrupted:
                     continue
+                view = filter_for(primary, role.secondary_id)
+                if view is not None:
+                    self._check_filtered(role, primary, view, thorough)
+                    continue
                 mine = cluster.storage.merkle_root(role.type)
                 theirs = primary.cluster.storage.merkle_root(role.type)
                 if mine != theirs:
@@ -208,6 +225,23 @@ class InvariantChecker:
                                   f"secondary of {primary.cluster.name} but its merkle root "
                                   f"{mine[:10]} differs from {theirs[:10]}",
                                   f"diverged:{cluster.name}:{role.type}:{mine}:{theirs}")
+
+    def _check_filtered(self, role: ReplicationRole, primary: ReplicationRole,
+                        view: EffectiveFilter, thorough: bool) -> None:
+        """A caught-up filtered secondary must hold exactly what its filter lets through.
+
+        After each operation only the allowed keys are compared (a tree diff); a blocked key it
+        holds with the primary's very value hides from a diff and needs a scan of its storage,
+        which ``check()`` (run at the end of every test by the pytest plugin) adds.
+        """
+        mine, theirs = role.cluster.storage, primary.cluster.storage
+        wrong = sorted(keys_to_sync(mine, theirs, view, scan_held=thorough))
+        if wrong:
+            name, shown = role.cluster.name, ", ".join(wrong[:MAX_LISTED_KEYS])
+            self._violate("diverged", f"{name} is a caught-up filtered {role.type} secondary of "
+                          f"{primary.cluster.name} but {len(wrong)} key(s) differ from what its "
+                          f"paths filter lets through: {shown}",
+                          f"diverged:{name}:{role.type}:{len(wrong)}:{wrong[0]}", keys=wrong)
 
     # -- snapshot ------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -222,6 +256,8 @@ class InvariantChecker:
             "remote_marks": {k: list(v) for k, v in self._remote_marks.items()},
             "revoked": sorted(list(r) for r in self._revoked),
             "used_tokens": sorted(self._used_tokens),
+            "filtered": [[list(set_key), name, seq, view.to_json()]
+                         for (set_key, name), (seq, view) in self._filtered.items()],
         }
 
     @classmethod
@@ -237,6 +273,8 @@ class InvariantChecker:
         checker._remote_marks = {k: (v[0], v[1]) for k, v in data["remote_marks"].items()}
         checker._revoked = {(r[0], r[1], r[2], r[3]) for r in data["revoked"]}
         checker._used_tokens = set(data["used_tokens"])
+        checker._filtered = {((s[0], s[1]), name): (int(seq), EffectiveFilter.from_json(view))
+                             for s, name, seq, view in data.get("filtered", [])}
         return checker
 
 

@@ -94,6 +94,23 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
         "unknown_secondary_id": Message(
             'no {type} secondary with id "{id}" is known to this primary',
             InvalidRequestError, "U"),
+        # -- performance paths filters --------------------------------------------------
+        "paths_filter_bad_mode": Message(
+            'invalid mode "{mode}": a paths filter\'s mode is "allow" or "deny"',
+            InvalidRequestError, "U", "Vault's text for a bad mode is not public"),
+        "paths_filter_bad_paths": Message(
+            '"paths" must be a list of mount paths, such as ["secret/"]', InvalidRequestError,
+            "U"),
+        "paths_filter_not_mount": Message(
+            '"{path}" is not a replicated secrets engine mount of this primary; a paths filter '
+            "names mounts such as \"secret/\" (fakevault does not simulate namespaces)",
+            InvalidRequestError, "U", "Vault also accepts namespace paths"),
+        "paths_filter_other_secondary": Message(
+            'this performance secondary has id "{own}", not "{id}"; read the dynamic filter of '
+            "another secondary on it or on the primary", InvalidRequestError, "U"),
+        "paths_filter_performance_only": Message(
+            "paths filters apply to performance replication only", InvalidRequestError, "U",
+            "only the model API can ask; Vault has no DR paths-filter path"),
         "token_unwrap_failed": Message(_UNWRAP, ActivationTokenError, "V",
                                        "hashicorp/vault#20421"),
         "token_malformed": Message(

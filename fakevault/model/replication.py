@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 from fakevault.model.durations import parse_seconds
 from fakevault.model.errors import VaultError
 from fakevault.model.messages import error
+from fakevault.model.paths_filter import PathsFilter, filter_for, normalized, source_filter
 from fakevault.model.tokens import ActivationToken, decode_claims, mint_jwt
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ class ReplicationRole:
         # Primary side
         self.known: dict[str, SecondaryRecord] = {}
         self.tokens: dict[str, ActivationToken] = {}
+        self.filters: dict[str, PathsFilter] = {}  # performance paths filters by secondary id
         # Secondary side
         self.state = "idle"
         self.primary: str | None = None
@@ -242,6 +244,7 @@ class ReplicationRole:
         if record is None:
             raise error("unknown_secondary_id", type=self._label, id=id)
         del self.known[id]
+        self.filters.pop(id, None)  # a new token for the id starts unfiltered, as in Vault
         for token in self.tokens.values():
             if token.secondary_id == id:
                 token.revoked = True
@@ -284,6 +287,7 @@ class ReplicationRole:
         if not force and self.world.link_up(self) and self.lag() > 0:
             raise error("catching_up")
         self._refuse_split_brain("promote")
+        self._record_filtered_promotion()
         inherited = self._inherited_performance()
         if inherited is not None:
             self.cluster.performance._refuse_split_brain("promote", inherited["cluster_id"])
@@ -291,7 +295,7 @@ class ReplicationRole:
         self.performance_mirror = None
         # "New secondary tokens will need to be issued to other secondaries": a promoted
         # cluster starts with no known secondaries, even ids it knew as a primary before.
-        self.known, self.tokens = {}, {}
+        self.known, self.tokens, self.filters = {}, {}, {}
         self.mode = "primary"
         self.state = "running"
         self.primary = None
@@ -395,6 +399,74 @@ class ReplicationRole:
                             other=other.cluster.name, type=self._label,
                             cluster_id=cluster_id)
 
+    def _record_filtered_promotion(self) -> None:
+        view = source_filter(self)
+        if view is not None:
+            self.world.invariants.record_filtered_promotion(self, view)
+
+    # -- paths filters (performance primaries) --------------------------------------------
+    def _require_filterable(self, id: str) -> None:
+        if self.type != "performance":
+            raise error("paths_filter_performance_only")
+        if self.cluster.is_dr_secondary:
+            raise error("dr_secondary_path_disabled")
+        if self.mode != "primary":  # a primary's own business: not a transition of the table
+            raise error("not_primary", type=self._label, mode=self.mode)
+        if not isinstance(id, str) or not id:
+            raise error("missing_field", field="id")
+        if id not in self.known:
+            raise error("unknown_secondary_id", type=self._label, id=id)
+
+    @operation
+    def set_paths_filter(self, id: str, mode: str = "allow",
+                         paths: list[str] | tuple[str, ...] = ()) -> None:
+        """Send secondary ``id`` only the allowed mounts, or all but the denied ones.
+
+        ``paths`` are mount paths ("secret/", "kv2/"). The secondary re-syncs by merkle diff:
+        data now filtered out is removed from it, data now allowed is sent.
+        """
+        self._require_filterable(id)
+        self.filters[id] = normalized(self, mode, paths)
+        self._resync(id)
+
+    @operation
+    def delete_paths_filter(self, id: str) -> None:
+        """Remove secondary ``id``'s filter: it receives everything again."""
+        self._require_filterable(id)
+        if self.filters.pop(id, None) is not None:
+            self._resync(id)
+
+    def paths_filter(self, id: str) -> dict[str, Any] | None:
+        """Secondary ``id``'s filter as ``paths-filter/:id`` reads it, or None if it has none."""
+        self._require_filterable(id)
+        found = self.filters.get(id)
+        return None if found is None else found.to_json()
+
+    def dynamic_filter(self, id: str) -> dict[str, Any]:
+        """The mounts secondary ``id`` does not receive right now (``dynamic-filter/:id``)."""
+        self._require_filterable(id)
+        view = filter_for(self, id)
+        return {"dynamic_filtered_mounts": list(view.mounts) if view else [],
+                "dynamic_filtered_namespaces": []}
+
+    def received_filter(self, id: str) -> dict[str, Any]:
+        """On a performance secondary: the mounts its primary does not send it
+        (``secondary/dynamic-filter/:id``, where ``id`` is this secondary's own id)."""
+        if self.type != "performance":
+            raise error("paths_filter_performance_only")
+        if self.mode != "secondary":
+            raise error("not_secondary", type=self._label, mode=self.mode)
+        if id != self.secondary_id:
+            raise error("paths_filter_other_secondary", id=id, own=self.secondary_id)
+        view = source_filter(self)
+        return {"dynamic_filtered_mounts": list(view.mounts) if view else [],
+                "dynamic_filtered_namespaces": []}
+
+    def _resync(self, id: str) -> None:
+        follower = self._follower(self.known[id])
+        if follower is not None:  # whatever it was doing, it compares trees again
+            follower.state = "merkle-diff"
+
     # -- both sides ----------------------------------------------------------------------
     @operation
     def recover(self) -> None:
@@ -459,6 +531,7 @@ class ReplicationRole:
         data["wal_cursor"] = self.wal_cursor
         data["known"] = [asdict(record) for record in self.known.values()]
         data["tokens"] = [token.to_json() for token in self.tokens.values()]
+        data["filters"] = {id: f.to_json() for id, f in sorted(self.filters.items())}
         return data
 
     def load_json(self, data: dict[str, Any]) -> None:
@@ -468,6 +541,8 @@ class ReplicationRole:
         self.wal_cursor = int(data.get("wal_cursor", self.last_remote_wal))
         self.known = {r["id"]: SecondaryRecord(**r) for r in data["known"]}
         self.tokens = {t["jti"]: ActivationToken.from_json(t) for t in data["tokens"]}
+        self.filters = {str(id): PathsFilter.from_json(f)
+                        for id, f in data.get("filters", {}).items()}
 
 
 __all__ = ["REPLICATION_TYPES", "TRANSITIONS", "ReplicationRole", "VaultError"]

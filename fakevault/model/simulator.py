@@ -127,6 +127,12 @@ class Simulator:
         if cluster_addr is not None:
             cluster.cluster_addr = cluster_addr
 
+    def filterable_mounts(self, cluster: Cluster) -> dict[str, str] | None:
+        """The mounts a performance paths filter may name on ``cluster``: mount path -> where
+        its data lives in storage. None here (the pure model has no mount table: filter paths
+        are raw key prefixes); ``fakevault.Simulator`` answers from the Vault mount table."""
+        return None
+
     def unseal_keys(self, name: str) -> list[str]:
         """The unseal key shares of cluster ``name`` (a secondary's are its primary's)."""
         return list(self[name].unseal_keys)

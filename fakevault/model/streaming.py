@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fakevault.model.paths_filter import EffectiveFilter, filter_for, keys_to_sync
 from fakevault.model.storage import Storage, is_local
 
 if TYPE_CHECKING:
@@ -54,14 +55,15 @@ def _merkle_diff(role: ReplicationRole, primary: ReplicationRole) -> bool:
     mine, theirs = role.cluster.storage, primary.cluster.storage
     if role.remote_epoch != theirs.epoch:
         role.last_remote_wal = role.wal_cursor = 0  # positions in an old epoch mean nothing
-    if _bulk_copy_possible(role, mine, theirs):
+    view = filter_for(primary, role.secondary_id)
+    if view is None and _bulk_copy_possible(role, mine, theirs):
         role.pending_keys = []  # everything: merkle-sync copies the trees whole
         role.sync_total = len(theirs.replicated) + (len(theirs.local) if role.type == "dr" else 0)
         role.sync_target = theirs.last_wal
         role.remote_epoch = theirs.epoch
         role.state = "merkle-sync"
         return True
-    keys = mine.replicated.diff(theirs.replicated)
+    keys = keys_to_sync(mine, theirs, view)  # a filtered secondary compares what it should hold
     if role.type == "dr":
         keys |= mine.local.diff(theirs.local)
     role.pending_keys = sorted(keys)
@@ -81,7 +83,9 @@ def _bulk_copy_possible(role: ReplicationRole, mine: Storage, theirs: Storage) -
 
 def _merkle_sync(world: Simulator, role: ReplicationRole, primary: ReplicationRole) -> bool:
     mine, theirs = role.cluster.storage, primary.cluster.storage
-    if _bulk_copy_possible(role, mine, theirs) and role.remote_epoch == theirs.epoch:
+    view = filter_for(primary, role.secondary_id)
+    if view is None and _bulk_copy_possible(role, mine, theirs) \
+            and role.remote_epoch == theirs.epoch:
         copied = mine.clone_from(theirs, include_local=role.type == "dr")
         world.invariants.record_apply(role, primary, copied)
         role.pending_keys = []
@@ -91,7 +95,7 @@ def _merkle_sync(world: Simulator, role: ReplicationRole, primary: ReplicationRo
     for key in role.pending_keys:
         if role.type == "performance" and is_local(key):
             continue
-        mine.apply(key, theirs.text(key))
+        mine.apply(key, _wanted(view, key, theirs))
     world.invariants.record_apply(role, primary, len(role.pending_keys))
     role.pending_keys = []
     if _trees_corrupted(role, mine) or _trees_corrupted(primary, theirs) \
@@ -128,10 +132,19 @@ def _stream(world: Simulator, role: ReplicationRole, primary: ReplicationRole, *
         entries = entries[:1]
     mine = role.cluster.storage
     carries_local = role.type == "dr"
+    view = filter_for(primary, role.secondary_id)
     for entry in entries:
         if carries_local or not entry.local:
-            mine.apply(entry.key, entry.text)
-            role.last_remote_wal = entry.index
+            if view is None or not view.blocks(entry.key):
+                mine.apply(entry.key, entry.text)
+            role.last_remote_wal = entry.index  # a filtered entry is still counted as received
         role.wal_cursor = entry.index
     world.invariants.record_apply(role, primary, len(entries))
     return True
+
+
+def _wanted(view: EffectiveFilter | None, key: str, theirs: Storage) -> str | None:
+    """What a merkle sync sets ``key`` to: the primary's value, or nothing if it is filtered."""
+    if view is not None and view.blocks(key):
+        return None
+    return theirs.text(key)

@@ -144,6 +144,17 @@ def _routing_table(seed: int, replicated: str | None,
     return tuple(sorted(table.items(), key=lambda item: len(item[0]), reverse=True))
 
 
+def filterable_mounts(cluster: Cluster) -> dict[str, str]:
+    """Mount path -> data prefix of each mount a performance paths filter can name: the
+    replicated (non-local) engines, not ``sys/``, ``identity/`` and the like. Read straight from
+    storage, so it answers for a crashed cluster too."""
+    storage = cluster.storage
+    routes = _routing_table(cluster.world.seed, storage.text(TABLE_KEY),
+                            storage.text("local/" + LOCAL_TABLE_KEY))
+    return {path: data_prefix(mount) for path, mount in sorted(routes)
+            if not mount.local and mount.type not in SINGLETONS}
+
+
 def walk(cluster: Cluster, prefix: str, local: bool) -> list[str]:
     keys: list[str] = []
     for child in cluster.list(prefix, local=local):

@@ -37,6 +37,7 @@ _PATH_DESCRIPTIONS = {
     "name": "The name.",
     "path": "The secret's path inside the mount (may contain slashes).",
     "secret_mount_path": 'The path of a KV version 2 mount (the dev server\'s is "secret").',
+    "id": "A performance secondary's id (the id its secondary-token was issued for).",
 }
 _ERRORS = {
     "400": "invalid request, or the path is disabled on a DR secondary",

@@ -225,6 +225,13 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
                                     for op in ("read", "update")},
     "replication:generate_public_key": {"update": ok(envelope(_all(secondary_public_key=STR)))},
     "replication:delete_operation_token": {"update": empty()},
+    "paths_filter:paths_filter": {
+        "read": {**ok(envelope(_all(mode={"type": "string", "enum": ["allow", "deny"]},
+                                    paths=STRS))), **not_found()},
+        "update": warned(), "delete": empty()},
+    **{f"paths_filter:{name}": {"read": ok(envelope(_all(
+        dynamic_filtered_mounts=STRS, dynamic_filtered_namespaces=STRS)))}
+       for name in ("dynamic_filter", "received_filter")},
     "ceremony:attempt": {"read": _raw("CeremonyStatus"), "update": _raw("CeremonyStatus"),
                          "delete": empty("cancelled")},
     "ceremony:update": {"update": _raw("CeremonyStatus")},

@@ -29,6 +29,7 @@ from fakevault.vault.backends import (
     ceremony,
     control,
     kv,
+    paths_filter,
     policies,
     replication,
     specs,
@@ -48,7 +49,8 @@ from fakevault.vault.logical import (
 from fakevault.vault.mount_table import Mount, find_mount
 
 SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
-                                      *policies.PATHS, *specs.PATHS, *ui_mounts.PATHS),
+                                      *policies.PATHS, *specs.PATHS, *ui_mounts.PATHS,
+                                      *paths_filter.PATHS),
                  lenient_slash=True)
 TOKEN = Backend("token", "token", tokens.PATHS, lenient_slash=True)
 KV_V1 = Backend("kv-v1", "kv", kv.V1_PATHS)

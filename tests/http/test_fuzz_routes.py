@@ -196,6 +196,7 @@ PLACEHOLDERS: dict[str, st.SearchStrategy[str]] = {
     "{path}": st.one_of(st.sampled_from(["app", "deep/er/app", "app/", "deep/", ""]),
                         st.lists(SEGMENTS, min_size=1, max_size=3).map("/".join)),
     "{logical}": LOGICAL,
+    "{id}": st.one_of(st.sampled_from(["b", "c", "d", "nope"]), SEGMENTS),  # secondary ids
 }
 #: Secrets engines answer under any mount, not only secret/: one catch-all for the fuzzer.
 ANY_MOUNT = replace(next(e for e in endpoints() if e.path == "secret/data/{path}"),

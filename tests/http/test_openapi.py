@@ -167,7 +167,7 @@ def test_errors_are_documented_as_vaults_error_list() -> None:
 
 # -- the server decodes what the declarations say --------------------------------------------
 
-_PATH_VALUES = {"name": "a", "mount": "kv2", "path": "x", "rtype": "performance"}
+_PATH_VALUES = {"name": "a", "mount": "kv2", "path": "x", "rtype": "performance", "id": "b"}
 
 
 def _url(mount: str, path: Path) -> str:

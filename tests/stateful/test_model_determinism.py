@@ -33,6 +33,9 @@ operations: st.SearchStrategy[Op] = st.one_of(
     st.tuples(st.sampled_from(["crash", "restart", "corrupt_merkle"]), clusters),
     st.tuples(st.just("advance"), seconds),
     st.tuples(st.sampled_from(["sync", "step"])),
+    st.tuples(st.just("set_paths_filter"), clusters, secondary_ids,
+              st.sampled_from(["allow", "deny"]), st.lists(st.sampled_from(["secret/", "kv/"]))),
+    st.tuples(st.just("delete_paths_filter"), clusters, secondary_ids),
 )
 SET_UP: list[Op] = [("enable_primary", "a", "performance"), ("enable_primary", "a", "dr"),
                     ("secondary_token", "a", "performance", "s1"),
@@ -51,6 +54,10 @@ def perform(sim: Simulator, op: Op, tokens: list[str]) -> None:
         elif name in ("enable_secondary", "update_primary"):
             token = tokens[args[2] % len(tokens)] if tokens else "missing.token.value"
             getattr(sim[args[0]].role(args[1]), name)(token)
+        elif name == "set_paths_filter":
+            sim[args[0]].performance.set_paths_filter(args[1], mode=args[2], paths=args[3])
+        elif name == "delete_paths_filter":
+            sim[args[0]].performance.delete_paths_filter(args[1])
         elif name == "write":
             sim[args[0]].write(args[1], args[2])
         else:
