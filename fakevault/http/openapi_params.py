@@ -203,6 +203,9 @@ _TABLE: dict[str, dict[str, tuple[Param, ...]]] = {
     "control:heal": {"update": (
         Param("clusters", "array", "Two cluster names; every link heals when unset.",
               items="string"),)},
+    "control:view": {"read": (
+        Param("offset", "integer", "Timeline rows to skip, from the newest.", minimum=0),
+        Param("limit", "integer", "Timeline rows to answer.", minimum=1, maximum=1000))},
     "control:fault": {"update": (
         Param("kind", "string", "The fault.", required=True,
               enum=("corrupt-merkle", "stall", "crash")),

@@ -135,6 +135,7 @@ CONTROL_ROUTES: list[Route] = [
     _c("clusters/<name>/unseal-keys", "unseal_keys", "GET"),
     _c("invariants", "invariants", "GET"),
     _c("history", "history", "GET"),
+    _c("view", "view", "GET"),
     _c("snapshot", "snapshot", "GET POST"),
     _c("restore", "restore"),
 ]

@@ -25,6 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from fakevault.model.errors import VaultError
 from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole
 from fakevault.model.simulator import Simulator
+from fakevault.testing.failures import WorldViolationError, in_final_replay
 from fakevault.testing.strategies import kv_writes
 
 if TYPE_CHECKING:
@@ -62,6 +63,10 @@ class ReplicationMachine(RuleBasedStateMachine):
         self.sim = Simulator(seed=self.seed, clusters=self.clusters,
                              sync="manual" if self.sync == "manual" else "eager",
                              strict=self.strict)
+        if in_final_replay():  # the run Hypothesis reports: keep frames for an HTML report
+            from fakevault.web.recorder import attach
+
+            attach(self.sim)
         self._set_up()
 
     @classmethod
@@ -172,4 +177,4 @@ class ReplicationMachine(RuleBasedStateMachine):
         if violations:
             from fakevault.testing.assertions import violation_report
 
-            raise AssertionError(violation_report(self.sim))
+            raise WorldViolationError(violation_report(self.sim), self.sim)

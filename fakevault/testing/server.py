@@ -14,6 +14,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from fakevault.http.app import FakeVaultApp, create_app
 from fakevault.model.simulator import Simulator
+from fakevault.web.wsgi import WebView
 
 
 class PortInUseError(OSError):
@@ -98,7 +99,8 @@ class FakeVaultServer:
 
     def _bind(self, name: str, port: int) -> BaseWSGIServer:
         try:
-            server = make_server(self.host, port, _BoundToCluster(self.app, name), threaded=True,
+            server = make_server(self.host, port, WebView(_BoundToCluster(self.app, name)),
+                                 threaded=True,
                                  request_handler=QuietRequestHandler)
             server.fakevault_log_requests = self.log_requests  # type: ignore[attr-defined]
             return server

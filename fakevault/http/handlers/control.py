@@ -163,6 +163,14 @@ def history(ctx: Context) -> Reply:
     return Reply(raw={"operations": ctx.sim.history.to_json()})
 
 
+def view(ctx: Context) -> Reply:
+    """``GET view?offset=0&limit=100``: what the web view at /ui/ shows (fakevault.web)."""
+    from fakevault.web.view import view_model
+
+    return Reply(raw=view_model(ctx.sim, ctx.params.integer("offset"),
+                                ctx.params.integer("limit", 100)))
+
+
 def snapshot(ctx: Context) -> Reply:
     """``GET/POST snapshot``: the whole world as JSON (what ``restore`` takes)."""
     return Reply(raw=ctx.sim.snapshot())
