@@ -69,7 +69,11 @@ class Params:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:  # past Python's limit of 4300 digits
+                raise InvalidRequestError(f'invalid value for "{name}": too many digits') \
+                    from None
         raise InvalidRequestError(f'invalid value for "{name}": expected an integer, '
                                   f"got {_kind(value)}")
 

@@ -72,11 +72,11 @@ def artifacts(pytestconfig: pytest.Config) -> Path:
 
 @pytest.fixture
 def screenshot(page: Any, artifacts: Path,
-               request: pytest.FixtureRequest) -> Callable[[str], Path]:
-    """``screenshot("partitioned")`` saves the whole page as an artifact and prints its path."""
-    def save(state: str) -> Path:
+               request: pytest.FixtureRequest) -> Callable[..., Path]:
+    """``screenshot("partitioned")`` saves the page as an artifact and prints its path."""
+    def save(state: str, full_page: bool = True) -> Path:
         path = artifacts / f"{request.node.name}-{state}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         print(f"screenshot: {path}")
         return path
 

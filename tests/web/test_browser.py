@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from fakevault import Simulator
+from fakevault.http.handlers.control import fresh_world
 from fakevault.testing.server import FakeVaultServer
 
 TOKEN_FORM = "#token-form"
@@ -23,10 +24,7 @@ def live() -> Iterator[FakeVaultServer]:
 @pytest.fixture
 def server(live: FakeVaultServer) -> FakeVaultServer:
     """The module's server with a fresh world (same addresses) for this test."""
-    fresh = Simulator(seed=15)
-    for cluster in live.sim:
-        fresh.set_address(cluster.name, cluster.api_addr, cluster.cluster_addr)
-    live.app.replace_world(fresh)
+    live.app.replace_world(fresh_world(live.sim))
     return live
 
 
@@ -193,4 +191,4 @@ def test_ten_clusters_and_ten_thousand_operations_are_windowed(page: Any,
         page.click("#older")
         page.wait_for_selector("#timeline-range:has-text('operations 101\u2013200')")
         assert page.locator("g.link").count() == 9
-        screenshot("ten-clusters")
+        screenshot("ten-clusters", full_page=False)  # the topology; the page is very long

@@ -145,3 +145,9 @@ def test_everything_outside_ui_goes_to_the_fake_untouched(web: Client) -> None:
     assert web.get("/v1/sys/health").get_json()["initialized"] is True
     assert web.get("/uix").status_code == 404
     assert web.get("/v1/ui/").status_code in (403, 404)
+
+
+def test_serve_names_the_web_view_in_its_banner() -> None:
+    from fakevault.cli import banner
+
+    assert "Web view: http://127.0.0.1:8200/ui/" in banner(Simulator(seed=2), "127.0.0.1")

@@ -187,3 +187,4 @@ def test_get_view_refuses_what_it_cannot_answer(query: str, token: str | None, s
     assert response.status_code == status
     assert response.mimetype == "application/json"
     assert says in response.get_json()["errors"][0]
+
