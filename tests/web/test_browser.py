@@ -59,7 +59,24 @@ def open_view(page: Any, server: FakeVaultServer, token: str = "root") -> None:
 
 
 def link(page: Any, link_id: str, state: str) -> Any:
-    return page.wait_for_selector(f'svg g.link[data-link="{link_id}"][data-state="{state}"]')
+    found = page.wait_for_selector(f'svg g.link[data-link="{link_id}"][data-state="{state}"]')
+    states_are_in_words(page)
+    return found
+
+
+def states_are_in_words(page: Any) -> None:
+    """Every state the page draws is also written: colour never says it alone."""
+    nodes = page.eval_on_selector_all(
+        "svg g.node", "ns => ns.map(n => [n.dataset.up, n.querySelector('.node-status')"
+        ".textContent])")
+    assert nodes and all(text.startswith("UP" if up == "true" else "DOWN") for up, text in nodes)
+    rows = page.eval_on_selector_all(
+        "tr[data-link]", "rs => rs.map(r => [r.dataset.state, r.querySelector('.state')"
+        ".textContent])")
+    assert all(state in text for state, text in rows)
+    broken = page.eval_on_selector_all(
+        "svg g.link.broken", "ls => ls.map(l => [l.dataset.state, l.textContent])")
+    assert all("\u2715 " + state in text for state, text in broken)
 
 
 def test_the_topology_after_enabling_dr_and_performance(server: FakeVaultServer, page: Any,
@@ -117,6 +134,7 @@ def test_crashing_the_primary_takes_its_node_down(server: FakeVaultServer, page:
     page.click("#crash-a")
     node = page.wait_for_selector('g.node[data-cluster="a"][data-up="false"]')
     assert "DOWN" in node.text_content()
+    states_are_in_words(page)
     assert "DOWN" in page.text_content('#clusters article[data-cluster="a"] .badge')
     link(page, "dr:b->a", "primary down")
     assert server.sim["a"].crashed

@@ -97,7 +97,7 @@
     return positions;
   }
 
-  var NODE_W = 160, NODE_H = 74;
+  var NODE_W = 170, NODE_H = 112;
 
   function edgePoint(from, to, shift) {
     // Where the segment from `from` to `to` leaves `from`'s box, moved `shift` sideways.
@@ -144,9 +144,13 @@
     ]));
   }
 
-  function roleLine(type, role) {
-    if (!role || role.mode === "disabled") return TYPE_LABEL[type] + ": disabled";
-    return TYPE_LABEL[type] + ": " + role.mode + " " + role.cluster_id_short.slice(0, 4);
+  function roleLines(type, role) {
+    // Two lines per replication type: mode and set, then state and connection.
+    if (!role || role.mode === "disabled") return [TYPE_LABEL[type] + ": disabled", ""];
+    var detail = role.mode === "primary" ? role.state + " \u00b7 " + role.known_secondaries.length +
+      " secondar" + (role.known_secondaries.length === 1 ? "y" : "ies") :
+      role.state + " \u00b7 " + role.connection_state;
+    return [TYPE_LABEL[type] + ": " + role.mode + " " + role.cluster_id_short.slice(0, 4), detail];
   }
 
   function drawNode(group, cluster, position, alarm) {
@@ -154,14 +158,19 @@
     var classes = "node " + (cluster.up ? "up" : "down") + (alarm ? " alarm" : "");
     var status = cluster.up ? "UP" : "DOWN";
     if (alarm) status += " \u26a0 split brain";
+    var perf = roleLines("performance", cluster.roles.performance), dr = roleLines("dr", cluster.roles.dr);
     group.appendChild(svg("g", { "class": classes, "data-cluster": cluster.name,
                                  "data-up": cluster.up ? "true" : "false" }, [
+      svg("title", { text: cluster.name + " at " + cluster.api_addr }),
       svg("rect", { x: x, y: y, width: NODE_W, height: NODE_H, rx: 8 }),
       svg("text", { x: x + 10, y: y + 18, "class": "node-name", text: cluster.name }),
       svg("text", { x: x + NODE_W - 10, y: y + 18, "class": "node-status", "text-anchor": "end",
                     text: status }),
-      svg("text", { x: x + 10, y: y + 38, text: roleLine("performance", cluster.roles.performance) }),
-      svg("text", { x: x + 10, y: y + 56, text: roleLine("dr", cluster.roles.dr) })
+      svg("text", { x: x + 10, y: y + 37, text: perf[0] }),
+      svg("text", { x: x + 10, y: y + 50, "class": "node-detail", text: perf[1] }),
+      svg("text", { x: x + 10, y: y + 69, text: dr[0] }),
+      svg("text", { x: x + 10, y: y + 82, "class": "node-detail", text: dr[1] }),
+      svg("text", { x: x + 10, y: y + 102, "class": "node-detail", text: cluster.api_addr.replace(/^[a-z]+:\/\//, "") })
     ]));
   }
 
@@ -178,7 +187,7 @@
 
   function renderGraph(frame) {
     var count = frame.clusters.length;
-    var rx = Math.max(200, count * 38), ry = count <= 2 ? 0 : Math.max(90, count * 24);
+    var rx = Math.max(230, count * 38), ry = count <= 2 ? 0 : Math.max(140, count * 26);
     var width = 2 * rx + NODE_W + 60, height = 2 * ry + NODE_H + 70;
     var positions = layout(frame, width, height, rx, ry);
     var compact = frame.links.length > 6;  // many arrows: the table below has the details
@@ -355,7 +364,7 @@
                        onclick: function () { pager(timeline.offset + timeline.limit); }, text: "Older \u2192" })
       ]),
       el("div", { "class": "scroll" }, [el("table", { "class": "timeline-table" }, [
-        el("thead", {}, [el("tr", {}, ["#", "Time"].concat(lanes).map(function (h) {
+        el("thead", {}, [el("tr", {}, ["#", "Time (UTC)"].concat(lanes).map(function (h) {
           return el("th", { scope: "col", text: h });
         }))]),
         el("tbody", {}, rows)
@@ -576,7 +585,8 @@
     function poll() {
       clearTimeout(state.timer);
       var next = function () { if (token) state.timer = setTimeout(poll, POLL_MS); };
-      (state.live ? refresh() : Promise.resolve()).then(next, next);
+      var wanted = state.live && !(document.hidden && state.data);  // a hidden tab rests
+      (wanted ? refresh() : Promise.resolve()).then(next, next);
     }
 
     function start() {
