@@ -68,7 +68,12 @@ class HtmlReporter:
             excinfo = call.excinfo
             world = _fixture_world(item) or world_in(excinfo.value if excinfo else None)
             if world is not None:
-                path = self.write(world, item.nodeid, report)
+                try:
+                    path = self.write(world, item.nodeid, report)
+                except OSError as exc:  # a report is a by-product: never end the run for it
+                    report.sections.append(("fakevault report",
+                                            f"could not write the HTML report: {exc}"))
+                    return report
                 report.sections.append(("fakevault report", f"HTML report: {path}"))
                 report.user_properties.append((PROPERTY, str(path)))
         return report

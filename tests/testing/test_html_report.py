@@ -125,3 +125,13 @@ def test_an_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) ->
     result = pytester.runpytest("-p", "no:cacheprovider", "--fakevault-report=pdf")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--fakevault-report: invalid choice: 'pdf'*"])
+
+
+def test_a_report_that_cannot_be_written_is_said_and_the_run_goes_on(
+        pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(SPLIT_BRAIN)
+    pytester.path.joinpath("taken").write_text("a file, not a folder")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--fakevault-report=html",
+                                "--fakevault-report-dir", "taken")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*could not write the HTML report: *taken*"])

@@ -82,6 +82,8 @@ def states_are_in_words(page: Any) -> None:
 def test_the_topology_after_enabling_dr_and_performance(server: FakeVaultServer, page: Any,
                                                         screenshot: Any) -> None:
     replicate(server)
+    vault(server, "a", "sys/replication/dr/primary/secondary-token",
+          {"id": "<img src=x onerror=pwned=1>"})
     page.goto(server.url("b") + "/ui/")  # any cluster's port serves the whole world
     assert page.is_visible(TOKEN_FORM)
     screenshot("token")
@@ -94,8 +96,9 @@ def test_the_topology_after_enabling_dr_and_performance(server: FakeVaultServer,
     assert "DR: secondary" in page.text_content('g.node[data-cluster="b"]')
     row = page.text_content('#clusters article[data-cluster="c"] tr[data-role="performance"]')
     assert "secondary" in row and "stream-wals" in row and "primary: a" in row
-    assert "tokens outstanding: none" in page.text_content(
-        '#clusters article[data-cluster="a"] tr[data-role="dr"]')
+    peers = page.text_content('#clusters article[data-cluster="a"] tr[data-role="dr"]')
+    assert "tokens outstanding: <img src=x onerror=pwned=1> (30m left)" in peers
+    assert page.evaluate("window.pwned") is None  # data is shown as text, never as markup
     assert page.evaluate("sessionStorage.getItem('fakevault.token')") == "root"
     assert page.evaluate("localStorage.length") == 0
     assert page.context.cookies() == []
@@ -113,8 +116,11 @@ def test_partitioning_a_pair_through_the_page_breaks_the_link(
         server: FakeVaultServer, page: Any, screenshot: Any) -> None:
     replicate(server)
     open_view(page, server)
-    page.select_option("#pair-a", "a")
+    page.select_option("#pair-a", "b")
     page.select_option("#pair-b", "b")
+    page.click("#partition")
+    page.wait_for_selector("#control-status:has-text('Choose two different clusters.')")
+    page.select_option("#pair-a", "a")
     page.click("#partition")
     broken = link(page, "dr:b->a", "partitioned")
     assert "\u2715 partitioned" in broken.text_content()
