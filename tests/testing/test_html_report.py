@@ -135,3 +135,38 @@ def test_a_report_that_cannot_be_written_is_said_and_the_run_goes_on(
                                 "--fakevault-report-dir", "taken")
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["*could not write the HTML report: *taken*"])
+
+
+def test_the_world_is_found_in_groups_and_causes() -> None:
+    from fakevault import Simulator
+    from fakevault.testing.failures import WorldViolationError, world_in
+
+    world = Simulator(seed=1)
+    carried = WorldViolationError("split brain", world)
+    assert world_in(carried) is world
+    assert world_in(ExceptionGroup("two", [ValueError("x"), carried])) is world
+    try:
+        try:
+            raise carried
+        except WorldViolationError as inner:
+            raise RuntimeError("wrapped") from inner
+    except RuntimeError as outer:
+        assert world_in(outer) is world
+    assert world_in(ValueError("no world")) is None and world_in(None) is None
+
+
+def test_only_hypothesis_final_replay_counts_as_final() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from fakevault.testing.failures import in_final_replay
+
+    seen: list[bool] = []
+
+    @settings(max_examples=3, database=None)
+    @given(st.integers())
+    def passing(number: int) -> None:
+        seen.append(in_final_replay())
+
+    passing()
+    assert not in_final_replay() and seen and not any(seen)
