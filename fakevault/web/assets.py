@@ -8,8 +8,13 @@ from importlib import resources
 FILES = {
     "index.html": "text/html; charset=utf-8",
     "view.css": "text/css; charset=utf-8",
-    "view.js": "text/javascript; charset=utf-8",
+    "dom.js": "text/javascript; charset=utf-8",
+    "graph.js": "text/javascript; charset=utf-8",
+    "panels.js": "text/javascript; charset=utf-8",
+    "live.js": "text/javascript; charset=utf-8",
 }
+#: The page's scripts, in the order they load (each builds on the ones before).
+SCRIPTS = ("dom.js", "graph.js", "panels.js", "live.js")
 
 
 def read(name: str) -> str:

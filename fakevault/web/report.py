@@ -62,9 +62,9 @@ def _moments(sim: Simulator) -> list[dict[str, Any]]:
 
 def render_report(sim: Simulator, title: str, failure: str = "", text: str = "") -> str:
     """The report as one HTML document; ``text`` is the plain report shown without JavaScript."""
-    script = assets.read("view.js")
+    script = "\n".join(assets.read(name) for name in assets.SCRIPTS)
     if "</script" in script.lower():  # would end the inline script early
-        raise ValueError("view.js must not contain '</script'")
+        raise ValueError("the view's scripts must not contain '</script'")
     data = json.dumps(report_data(sim, title, failure), separators=(",", ":"))
     # Inside <script>, only "</" (and "<!--") can end the element early: escape every "<".
     data = data.replace("<", "\\u003c")

@@ -12,7 +12,7 @@ from werkzeug.test import Client
 
 from fakevault import Simulator, create_app
 from fakevault.web import WebView, attach, render_report, write_report
-from fakevault.web.assets import FILES, read
+from fakevault.web.assets import FILES, SCRIPTS, read
 from fakevault.web.recorder import recorder_of
 
 
@@ -81,7 +81,7 @@ def test_the_report_needs_nothing_from_the_network() -> None:
     page = render_report(Simulator(seed=2), "t")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page and "url(" not in read("view.css").replace("url(#", "")
-    assert read("view.js") in page and read("view.css") in page
+    assert all(read(name) in page for name in SCRIPTS) and read("view.css") in page
 
 
 def test_text_from_the_world_cannot_break_out_of_the_report() -> None:
@@ -121,9 +121,9 @@ def test_ui_serves_each_file_with_its_type_and_a_same_origin_policy(web: Client,
 
 
 def test_ui_answers_head_and_redirects_to_the_page(web: Client) -> None:
-    head = web.head("/ui/view.js")
+    head = web.head("/ui/live.js")
     assert head.status_code == 200 and head.get_data() == b""
-    assert int(head.headers["Content-Length"]) == len(read("view.js").encode())
+    assert int(head.headers["Content-Length"]) == len(read("live.js").encode())
     moved = web.get("/ui")
     assert (moved.status_code, moved.headers["Location"]) == (301, "/ui/")
 
