@@ -152,6 +152,10 @@
     }
 
     function render(data) {
+      if (data.timeline.offset > 0 && data.timeline.offset >= data.timeline.total) {
+        state.offset = 0;  // paged past the end of a world that was reset: back to the newest
+        return refresh();
+      }
       if (!state.data || state.data.world.clusters.join() !== data.world.clusters.join()) build(data);
       state.data = data;
       var focused = document.activeElement && document.activeElement.id;
