@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fakevault.web.timeline import DEFAULT_LIMIT, check_bounds, lanes, window
+
+__all__ = ["DEFAULT_LIMIT", "MAX_VIOLATIONS", "view_model", "violation_list", "world_summary"]
 from fakevault.web.topology import topology
 
 if TYPE_CHECKING:

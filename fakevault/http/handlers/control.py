@@ -165,10 +165,10 @@ def history(ctx: Context) -> Reply:
 
 def view(ctx: Context) -> Reply:
     """``GET view?offset=0&limit=100``: what the web view at /ui/ shows (fakevault.web)."""
-    from fakevault.web.view import view_model
+    from fakevault.web.view import DEFAULT_LIMIT, view_model
 
     return Reply(raw=view_model(ctx.sim, ctx.params.integer("offset"),
-                                ctx.params.integer("limit", 100)))
+                                ctx.params.integer("limit", DEFAULT_LIMIT)))
 
 
 def snapshot(ctx: Context) -> Reply:
