@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fakevault.web.timeline import DEFAULT_LIMIT, check_bounds, lanes, window
-
-__all__ = ["DEFAULT_LIMIT", "MAX_VIOLATIONS", "view_model", "violation_list", "world_summary"]
 from fakevault.web.topology import topology
 
 if TYPE_CHECKING:
@@ -44,3 +42,6 @@ def violation_list(violations: list[Violation]) -> dict[str, Any]:
     """The first ``MAX_VIOLATIONS`` violations in full, and how many there are."""
     return {"total": len(violations),
             "items": [v.to_json() for v in violations[:MAX_VIOLATIONS]]}
+
+
+__all__ = ["DEFAULT_LIMIT", "MAX_VIOLATIONS", "view_model", "violation_list", "world_summary"]
