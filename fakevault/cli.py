@@ -26,6 +26,7 @@ from fakevault.model import simulator as model
 from fakevault.model.clock import SystemClock
 from fakevault.model.snapshot import SnapshotError
 from fakevault.model.versions import DEFAULT_VERSION, PROFILES
+from fakevault.watch import add_watch_options, watch_status
 from fakevault.world import Simulator
 
 READY_LINE = "fakevault: ready"
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="any cluster of a running `fakevault serve` (default: $VAULT_ADDR)")
     status.add_argument("--token", default=os.environ.get("VAULT_TOKEN", "root"),
                         help="the root token (default: $VAULT_TOKEN or root)")
+    add_watch_options(status)
     return parser
 
 
@@ -212,6 +214,7 @@ def banner(sim: model.Simulator, host: str) -> str:
     lines += [f"Unseal Key ({c.name}): {', '.join(c.unseal_keys)}" for c in sim]
     first = next(iter(sim))
     lines += [f"Control plane: {first.api_addr}/_fakevault/state (X-Vault-Token: root token)"]
+    lines += [f"Web view: {first.api_addr}/ui/ (any cluster's port; asks for the root token)"]
     if host not in ("127.0.0.1", "localhost", "::1"):
         lines += [f"WARNING: listening on {host}: reachable from beyond this machine"]
     return "\n".join(lines) + "\n"
@@ -391,7 +394,9 @@ def format_table(rows: list[list[str]]) -> str:
 
 
 def status(args: argparse.Namespace) -> int:
-    """Print the replication table of a running server."""
+    """Print the replication table of a running server (``--watch``: until Ctrl-C)."""
+    if args.watch or args.interval is not None or args.count is not None:
+        return watch_status(args, sys.stdout)
     print(format_table(status_rows(fetch_state(args.addr, args.token))))
     return 0
 

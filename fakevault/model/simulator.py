@@ -6,7 +6,7 @@ import json
 import math
 import random
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Literal, Self
@@ -78,6 +78,9 @@ class Simulator:
         self.network = Network()
         self.history = History()
         self.invariants = InvariantChecker()
+        #: Called as ``observer(sim, operation)`` after each operation that succeeded (and its
+        #: eager sync and invariant checks); the HTML report's recorder is one. Not snapshotted.
+        self.observers: list[Callable[[Simulator, Operation], None]] = []
         self._seq = 0
         self._depth = 0
         self.clusters: dict[str, Cluster] = {}
@@ -192,6 +195,8 @@ class Simulator:
         if self.sync_mode == "eager":
             self._drain()
         self.invariants.after_operation(self)
+        for observer in self.observers:
+            observer(self, op)
 
     def _drain(self) -> int:
         moved = 0

@@ -29,6 +29,7 @@ except ModuleNotFoundError as exc:
 from fakevault.model.errors import VaultError
 from fakevault.model.replication import REPLICATION_TYPES, ReplicationRole
 from fakevault.model.versions import DEFAULT_VERSION, PROFILES
+from fakevault.testing.failures import WorldViolationError, in_final_replay
 from fakevault.testing.strategies import kv_writes
 from fakevault.world import Simulator
 
@@ -69,6 +70,10 @@ class ReplicationMachine(RuleBasedStateMachine):
         self.sim = Simulator(seed=self.seed, clusters=self.clusters,
                              sync="manual" if self.sync == "manual" else "eager",
                              strict=self.strict, vault_version=self.vault_version)
+        if in_final_replay():  # the run Hypothesis reports: keep frames for an HTML report
+            from fakevault.web.recorder import attach
+
+            attach(self.sim)
         self._set_up()
 
     @classmethod
@@ -182,4 +187,4 @@ class ReplicationMachine(RuleBasedStateMachine):
         if violations:
             from fakevault.testing.assertions import violation_report
 
-            raise AssertionError(violation_report(self.sim))
+            raise WorldViolationError(violation_report(self.sim), self.sim)

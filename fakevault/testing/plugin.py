@@ -71,8 +71,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="refuse a second primary in a replication set")
     group.addoption("--fakevault-clusters", default=None,
                     help="comma-separated cluster names (default a,b,c)")
-    group.addoption("--fakevault-report", action="store_true", default=False,
-                    help="print each failing test's replication history")
+    group.addoption("--fakevault-report", nargs="?", const="text", default=None,
+                    choices=("text", "html"),
+                    help="text (the default): print each failing test's replication history; "
+                    "=html: also write an HTML report per failing test")
+    group.addoption("--fakevault-report-dir", default=None, metavar="DIR",
+                    help="where --fakevault-report=html writes (default ./fakevault-reports)")
     parser.addini("fakevault_seed", "default world seed", default="0")
     parser.addini("fakevault_sync", "default sync mode: eager or manual", default="eager")
     parser.addini("fakevault_vault_version", "which Vault the worlds answer as: "
@@ -91,6 +95,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "fakevault(clusters=('a','b','c'), seed=0, sync='eager', strict=False, "
         f"allow_violations=False, vault_version='{DEFAULT_VERSION}'): configure this test's "
         "simulated Vault clusters")
+    if config.getoption("fakevault_report", None) == "html":
+        from fakevault.testing.html_report import HtmlReporter
+
+        config.pluginmanager.register(HtmlReporter(config), "fakevault-html-report")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

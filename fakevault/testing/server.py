@@ -15,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from fakevault.http.app import FakeVaultApp, create_app
 from fakevault.model.simulator import Simulator
 from fakevault.testing.listen import PortInUseError, listening_socket
+from fakevault.web.wsgi import WebView
 
 __all__ = ["FakeVaultServer", "PortInUseError", "QuietRequestHandler"]
 
@@ -101,8 +102,9 @@ class FakeVaultServer:
     def _bind(self, name: str, port: int) -> BaseWSGIServer:
         sock = listening_socket(self.host, port)  # its errors are clear; werkzeug's exit
         try:
-            server = make_server(self.host, port, _BoundToCluster(self.app, name), threaded=True,
-                                 request_handler=QuietRequestHandler, fd=sock.fileno())
+            server = make_server(self.host, port, WebView(_BoundToCluster(self.app, name)),
+                                 threaded=True, request_handler=QuietRequestHandler,
+                                 fd=sock.fileno())
         finally:
             sock.close()  # werkzeug listens on its own duplicate of the descriptor
         # what HTTPServer.server_bind would have set, had werkzeug bound the socket

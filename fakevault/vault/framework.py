@@ -146,7 +146,10 @@ def _int(name: str, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        return int(value)
+        try:
+            return int(value)
+        except ValueError:  # past Python's limit of 4300 digits
+            raise InvalidRequestError(f'invalid value for "{name}": too many digits') from None
     raise _invalid(name, "an integer", value)
 
 

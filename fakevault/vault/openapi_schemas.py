@@ -306,5 +306,7 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
     "control:invariants": {"read": ok(_all(ok=BOOL, violations={"type": "array",
                                                                  "items": OBJ}))},
     "control:history": {"read": ok(_all(operations={"type": "array", "items": OBJ}))},
+    "control:view": {"read": ok(_all(world=OBJ, topology=OBJ, lanes=STRS, timeline=OBJ,
+                                     violations=OBJ))},
     "control:snapshot": {"read": _raw("Snapshot"), "update": _raw("Snapshot")},
 })

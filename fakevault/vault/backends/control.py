@@ -172,6 +172,14 @@ def history(ctx: Context) -> Reply:
     return Reply(raw={"operations": ctx.sim.history.to_json()})
 
 
+def view(ctx: Context) -> Reply:
+    """``GET view?offset=0&limit=100``: what the web view at /ui/ shows (fakevault.web)."""
+    from fakevault.web.view import DEFAULT_LIMIT, view_model
+
+    limit = ctx.data.get("limit") if "limit" in ctx.data else DEFAULT_LIMIT
+    return Reply(raw=view_model(ctx.sim, ctx.data.get("offset"), limit))
+
+
 def snapshot(ctx: Context) -> Reply:
     """``GET/POST snapshot``: the whole world as JSON (what ``restore`` takes)."""
     return Reply(raw=ctx.sim.snapshot())
@@ -233,6 +241,11 @@ PATHS: tuple[Path, ...] = (
     _c(_NAME + "unseal-keys", unseal_keys, ("read",)),
     _c("invariants", invariants, ("read",)),
     _c("history", history, ("read",)),
+    _c("view", view, ("read",), fields=(
+        Field("offset", "int", "Timeline rows to skip, from the newest.", location="query",
+              minimum=0),
+        Field("limit", "int", "Timeline rows to answer (default 100).", location="query",
+              minimum=1, maximum=1000))),
     _c("snapshot", snapshot, ("read", "update")),
     _c("restore", restore, raw_data=True),
 )

@@ -57,9 +57,13 @@ def _status_code(ctx: Context, name: str, default: int) -> int:
     if value is None:
         return default
     text = str(value)
-    if not _INTEGER.fullmatch(text) or not 100 <= int(text) <= 999:
+    try:
+        code = int(text) if _INTEGER.fullmatch(text) else 0
+    except ValueError:  # past Python's limit of 4300 digits
+        code = 0
+    if not 100 <= code <= 999:
         raise _bad_parameter(ctx, "health_bad_code", name, text)
-    return int(text)
+    return code
 
 
 def _query_bool(ctx: Context, name: str) -> bool:
