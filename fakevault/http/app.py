@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from fakevault.http import errors
 from fakevault.http.auth import authorize
 from fakevault.http.context import OPERATIONS, Context
+from fakevault.http.json_depth import too_deep
 from fakevault.http.params import Params
 from fakevault.http.routes import ROUTES, Route, default_map
 from fakevault.http.serialize import Reply, render
@@ -231,7 +232,7 @@ def _parameters(request: Request, method: str) -> dict[str, Any]:
         body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidRequestError("error parsing JSON") from None
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or too_deep(raw, body):
         raise InvalidRequestError("error parsing JSON")
     if _ESCAPED_SURROGATE.search(raw):
         scrubbed: dict[str, Any] = _without_lone_surrogates(body)
