@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import logging
 import math
 import re
 import threading
@@ -30,6 +31,9 @@ from fakevault.model.simulator import Simulator
 
 #: Vault's default max_request_size.
 MAX_REQUEST_SIZE = 32 * 1024 * 1024
+#: Internal errors kept for tests to re-raise; older ones are only in the log.
+MAX_INTERNAL_ERRORS = 20
+_log = logging.getLogger("fakevault")
 Handler = Callable[[Context], Reply]
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -78,8 +82,18 @@ class FakeVaultApp:
         except HTTPException as exc:
             return errors.from_http_exception(exc)
         except Exception as exc:  # a fakevault bug: report it, keep serving
-            self.internal_errors.append(exc)
-            return errors.internal_error(exc)
+            return self._internal_error(request, exc)
+
+    def _internal_error(self, request: Request, exc: Exception) -> Response:
+        """Log one line with a request id; keep only the latest errors (they hold bodies)."""
+        request_id = self._request_id()
+        self.internal_errors.append(exc)
+        del self.internal_errors[:-MAX_INTERNAL_ERRORS]
+        _log.error("internal error in request %s (%s %s): %s: %s", request_id, request.method,
+                   _path(request), type(exc).__name__, exc)
+        response = errors.internal_error(exc)
+        response.headers["X-Request-Id"] = request_id
+        return response
 
     def _dispatch(self, request: Request) -> Response:
         cluster = self.cluster_for(request)

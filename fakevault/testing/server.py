@@ -7,20 +7,21 @@ Each port serves one cluster (the request's Host does not matter), so a client m
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 from fakevault.http.app import FakeVaultApp, create_app
 from fakevault.model.simulator import Simulator
+from fakevault.serving.hardened import HardenedRequestHandler, HardenedServer, HostCheck, WSGIApp
 
 
 class PortInUseError(OSError):
     """A port the server was asked to use is taken."""
 
 
-class QuietRequestHandler(WSGIRequestHandler):
+class QuietRequestHandler(WSGIRequestHandler):  # kept for imports; HardenedRequestHandler serves
     """Werkzeug's handler without a log line per request (unless ``log_requests``)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -32,7 +33,7 @@ class QuietRequestHandler(WSGIRequestHandler):
 class _BoundToCluster:
     """WSGI wrapper that tells the app which cluster this port serves."""
 
-    def __init__(self, app: FakeVaultApp, name: str) -> None:
+    def __init__(self, app: WSGIApp, name: str) -> None:
         self.app = app
         self.name = name
 
@@ -49,8 +50,12 @@ class FakeVaultServer:
     """
 
     def __init__(self, sim: Simulator, *, host: str = "127.0.0.1", port: int = 0,
-                 ports: Sequence[int] | None = None, log_requests: bool = False) -> None:
+                 ports: Sequence[int] | None = None, log_requests: bool = False,
+                 wrap: Callable[[FakeVaultApp], WSGIApp] | None = None,
+                 allowed_hosts: Sequence[str] = ()) -> None:
         self.app = create_app(sim)
+        # What the ports serve: the app, maybe wrapped (durable state), behind a Host check.
+        self.wsgi: WSGIApp = HostCheck(wrap(self.app) if wrap else self.app, host, allowed_hosts)
         self.host = host
         self.log_requests = log_requests
         names = sim.names
@@ -98,8 +103,8 @@ class FakeVaultServer:
 
     def _bind(self, name: str, port: int) -> BaseWSGIServer:
         try:
-            server = make_server(self.host, port, _BoundToCluster(self.app, name), threaded=True,
-                                 request_handler=QuietRequestHandler)
+            server = HardenedServer(self.host, port, _BoundToCluster(self.wsgi, name),
+                                    handler=HardenedRequestHandler)
             server.fakevault_log_requests = self.log_requests  # type: ignore[attr-defined]
             return server
         except OSError as exc:
@@ -109,6 +114,12 @@ class FakeVaultServer:
             raise
         except SystemExit:  # werkzeug exits when the port is taken on some versions
             raise PortInUseError(98, f"port {port} on {self.host} is in use") from None
+
+    def stop_accepting(self) -> None:
+        """Close the listening ports; connections already open are still answered."""
+        for server in self._servers.values():
+            server.shutdown()
+        self._close_all()
 
     def stop(self) -> None:
         """Stop serving and release the ports."""
