@@ -83,6 +83,7 @@ class DurableApp:
             return errors.payload_too_large(self.app.max_request_size)(environ, start_response)
         record = {key: environ[key] for key in environ if key.startswith("HTTP_") or key in (
             "REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "fakevault.cluster")}
+        record.setdefault("fakevault.cluster", self.app.bound)  # replayed on the same cluster
         with self.app.lock:
             if self.closed:
                 return _refuse(start_response, "fakevault is shutting down")

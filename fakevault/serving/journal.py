@@ -241,10 +241,13 @@ class StateStore:
             self._compacting.release()
 
     def close(self) -> None:
-        """Stop journaling (after the final compaction)."""
+        """Stop journaling; a journal with no request in it is removed (the state file alone
+        then holds the world, as after a clean shutdown)."""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+            if self._journal_bytes == 0:
+                self.journal_path(self.generation).unlink(missing_ok=True)
 
     def _begin(self, sim: Simulator) -> tuple[str, int | None]:
         """Under the world's lock: the snapshot text, and a fresh journal for what follows."""
