@@ -51,6 +51,8 @@ class HardenedRequestHandler(WSGIRequestHandler):
                    explain: str | None = None) -> None:
         """Vault's error shape for what the server itself refuses."""
         text = message or self.responses.get(code, ("error",))[0]
+        if self.request_version == "HTTP/0.9":  # the request line was unreadable: answer as
+            self.request_version = "HTTP/1.0"  # HTTP/1, with a status line and headers
         body = json.dumps({"errors": [text]}).encode()
         self.log_error("code %d, message %s", code, text)
         self.send_response(code, text)
@@ -65,12 +67,12 @@ class HardenedRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """One line per request if asked for, with secret query values redacted."""
         if getattr(self.server, "fakevault_log_requests", False):
-            line = self.requestline
-            self.requestline = redact(line)
+            path = self.path  # what werkzeug's log line shows
+            self.path = redact(path)
             try:
                 super().log_request(code, size)
             finally:
-                self.requestline = line
+                self.path = path
 
 
 def redact(line: str) -> str:
