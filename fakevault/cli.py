@@ -223,7 +223,11 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     if store is not None:
-        store.start(server.sim)  # the addresses just bound are part of the saved world
+        try:
+            store.start(server.sim)  # the addresses just bound are part of the saved world
+        except (OSError, StateError) as exc:
+            server.stop()
+            raise CommandError(f"cannot write state to {store.path}: {exc}") from None
     lifecycle = Lifecycle(server, durable[0], store)
     lifecycle.install_signals()
     if args.scenario is not None:

@@ -39,6 +39,9 @@ from fakevault.model.snapshot import SnapshotError
 JOURNAL_FORMAT = "fakevault-journal"
 #: Compact once the journal is larger than this and than the last snapshot.
 COMPACT_BYTES = 4 * 1024 * 1024
+#: What every loaded world must answer without an internal error.
+_SMOKE_PATHS = ("/v1/sys/health", "/v1/sys/replication/status", "/v1/sys/mounts",
+                "/v1/auth/token/lookup-self")
 #: Headers that describe the connection, not the request: not journaled.
 _HOP_BY_HOP = frozenset({"HTTP_CONNECTION", "HTTP_KEEP_ALIVE", "HTTP_TRANSFER_ENCODING",
                          "HTTP_TE", "HTTP_UPGRADE", "HTTP_CONTENT_LENGTH"})
@@ -176,7 +179,29 @@ class StateStore:
             self._replay(self.journal_path(generation), generation, loaded)
             generation += 1
         self.generation = max(generation - 1, _generation(data, self.path))
+        self._check_serves(loaded.sim)
         return loaded
+
+    def _check_serves(self, sim: Simulator) -> None:
+        """Refuse a (hand-edited) world that loads but cannot answer or be saved again."""
+        from fakevault.http.app import FakeVaultApp
+
+        app = FakeVaultApp(sim)
+        for name in sim.names:
+            for path in _SMOKE_PATHS:
+                environ = replay_environ({"m": "GET", "p": path, "q": "", "b": "", "c": name,
+                                          "h": {"HTTP_X_VAULT_TOKEN": sim.root_token}})
+                call_app(app, environ)
+                if app.internal_errors:
+                    failure = app.internal_errors[0]
+                    raise StateError(f"cannot load state from {self.path}: cluster {name} "
+                                     f"cannot answer {path} ({type(failure).__name__}: "
+                                     f"{failure})")
+        try:
+            json.dumps(sim.snapshot(), allow_nan=False)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise StateError(f"cannot load state from {self.path}: the world cannot be saved "
+                             f"again ({type(exc).__name__}: {exc})") from None
 
     def _replay(self, journal: Path, generation: int, loaded: Loaded) -> None:
         from fakevault.http.app import FakeVaultApp

@@ -176,11 +176,19 @@ def test_flags_that_conflict_with_the_state_file_are_usage_errors(
     assert message.format(state) in result.stderr and "Traceback" not in result.stderr
 
 
-def test_flags_that_agree_with_the_state_file_are_accepted(tmp_path: Path) -> None:
+def test_agreeing_flags_another_loopback_host_and_leftovers_at_start(tmp_path: Path) -> None:
+    """Flags that agree with the state file are accepted; 127.0.0.2 is loopback (no warning);
+    temporary files of a killed save are removed."""
     state = tmp_path / "state.json"
     state.write_text(json.dumps(Simulator().snapshot()))
-    served = Served("--state", str(state), "--seed", "0", "--clusters", "3", "--sync", "eager")
-    assert served.stop()[0] == 0
+    leftover = tmp_path / ".state.json.k1ll3d.tmp"
+    leftover.write_bytes(b"x" * 1000)
+    served = Served("--state", str(state), "--seed", "0", "--clusters", "3", "--sync", "eager",
+                    "--host", "127.0.0.2")
+    assert not leftover.exists()
+    served.process.send_signal(signal.SIGTERM)
+    _, err = served.process.communicate(timeout=30)
+    assert served.process.returncode == 0 and "warning" not in err
 
 
 def test_a_state_file_in_a_missing_folder_is_refused_at_start(tmp_path: Path) -> None:
@@ -195,21 +203,3 @@ def test_a_deeply_nested_state_file_is_one_line(tmp_path: Path) -> None:
     result = _serve("--state", str(state))
     assert result.returncode == 1 and "cannot load state" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_temporary_files_of_a_killed_save_are_removed_at_start(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    leftover = tmp_path / ".state.json.k1ll3d.tmp"
-    leftover.write_bytes(b"x" * 1000)
-    served = Served("--state", str(state))
-    try:
-        assert not leftover.exists()
-    finally:
-        served.stop()
-
-
-def test_another_loopback_address_does_not_warn() -> None:
-    served = Served("--host", "127.0.0.2")
-    served.process.send_signal(signal.SIGTERM)
-    _, err = served.process.communicate(timeout=30)
-    assert served.process.returncode == 0 and "warning" not in err

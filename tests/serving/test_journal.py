@@ -163,3 +163,21 @@ def test_bad_state_files_are_state_errors(tmp_path: Path, content: str) -> None:
 def test_a_missing_folder_is_refused_before_serving(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="does not exist"):
         StateStore(tmp_path / "missing" / "state.json").check_writable()
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda data: data["clusters"]["a"]["storage"]["data"].__setitem__("core/mounts", "x"),
+     "cluster a cannot answer /v1/sys/mounts"),
+    (lambda data: data["invariants"].__setitem__("used_tokens", ["a", 1]),
+     "cannot be saved again"),
+])
+def test_a_hand_edited_state_file_that_would_answer_500s_is_refused(
+        tmp_path: Path, edit: Any, message: str) -> None:
+    sim = Simulator(seed=3)
+    sim["a"].dr.enable_primary()
+    sim["b"].dr.enable_secondary(sim["a"].dr.secondary_token("b").token)
+    data = sim.snapshot()
+    edit(data)
+    (tmp_path / "state.json").write_text(json.dumps(data))
+    with pytest.raises(StateError, match=message):
+        StateStore(tmp_path / "state.json").load()
