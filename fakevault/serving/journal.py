@@ -258,6 +258,8 @@ class StateStore:
         if not self._compacting.acquire(blocking=wait):
             return False
         try:
+            if self._fd is None:
+                return False  # closed: the final save has been made
             with lock:
                 text, old = self._begin(world())
             self._finish(text, old)

@@ -1,7 +1,8 @@
-"""A live fake: one threaded Werkzeug server per cluster, on loopback, sharing one world.
+"""A live fake: one hardened threaded Werkzeug server per cluster, on loopback, one world.
 
-Each port serves one cluster (the request's Host does not matter), so a client may use
-``localhost`` or ``127.0.0.1`` alike; every cluster's ``api_addr`` becomes its real URL.
+Each port serves one cluster (any loopback Host is answered, others only if allowed: see
+``HostCheck``), so a client may use ``localhost`` or ``127.0.0.1`` alike; every cluster's
+``api_addr`` becomes its real URL.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+from werkzeug.serving import BaseWSGIServer
 
 from fakevault.http.app import FakeVaultApp, create_app
 from fakevault.model.simulator import Simulator
@@ -19,15 +20,6 @@ from fakevault.serving.hardened import HardenedRequestHandler, HardenedServer, H
 
 class PortInUseError(OSError):
     """A port the server was asked to use is taken."""
-
-
-class QuietRequestHandler(WSGIRequestHandler):  # kept for imports; HardenedRequestHandler serves
-    """Werkzeug's handler without a log line per request (unless ``log_requests``)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Log only when the server was asked to."""
-        if getattr(self.server, "fakevault_log_requests", False):
-            super().log_request(code, size)
 
 
 class _BoundToCluster:
