@@ -67,7 +67,13 @@ def test_sigkill_in_the_middle_of_a_write_load_loses_no_acknowledged_write(
         tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     first = Served("--state", str(state))
-    writers = Writers(first.addr("a"))
+    a, b = first.addr("a"), first.addr("b")
+    requests.post(f"{a}/v1/sys/replication/dr/primary/enable", headers=ROOT, timeout=5)
+    token = requests.post(f"{a}/v1/sys/replication/dr/primary/secondary-token", headers=ROOT,
+                          json={"id": "b"}, timeout=5).json()["wrap_info"]["token"]
+    requests.post(f"{b}/v1/sys/replication/dr/secondary/enable", headers=ROOT,
+                  json={"token": token}, timeout=5).raise_for_status()
+    writers = Writers(a)
     time.sleep(1.5)
     first.process.kill()
     first.process.wait(timeout=10)
@@ -76,8 +82,12 @@ def test_sigkill_in_the_middle_of_a_write_load_loses_no_acknowledged_write(
     second = Served("--state", str(state))
     try:
         assert_all_there(second.addr("a"), writers.acknowledged)
+        dr = requests.get(f"{second.addr('b')}/v1/sys/replication/dr/status", timeout=5).json()
+        assert dr["data"]["mode"] == "secondary"
     finally:
-        second.stop()
+        second.process.send_signal(signal.SIGTERM)
+        _, err = second.process.communicate(timeout=30)
+    assert "answered differently" not in err  # the replay in a new process is deterministic
 
 
 def _slow_post(addr: str, key: str, answers: dict[str, int], seconds: float) -> None:
