@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 from werkzeug.wsgi import get_input_stream
 
 from fakevault.http import errors
@@ -72,15 +74,18 @@ class DurableApp:
                 self._idle.notify_all()
 
     def _plain(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
-        status, headers, body = call_app(self.app, environ)  # in flight until it is answered
+        body = _read_body(environ, self.app.max_request_size)
+        if isinstance(body, Response):
+            return body(environ, start_response)
+        status, headers, answer = call_app(self.app, environ)  # in flight until answered
         start_response(status, headers)
-        return [body]
+        return [answer]
 
     def _durable(self, environ: WSGIEnviron, start_response: StartResponse,
                  store: StateStore) -> Iterable[bytes]:
         body = _read_body(environ, self.app.max_request_size)
-        if body is None:  # declared or sent over the limit: refused, nothing changes
-            return errors.payload_too_large(self.app.max_request_size)(environ, start_response)
+        if isinstance(body, Response):  # too large or cut short: refused, nothing changes
+            return body(environ, start_response)
         record = {key: environ[key] for key in environ if key.startswith("HTTP_") or key in (
             "REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "fakevault.cluster")}
         record.setdefault("fakevault.cluster", self.app.bound)  # replayed on the same cluster
@@ -121,14 +126,18 @@ class DurableApp:
             self.closed = True
 
 
-def _read_body(environ: WSGIEnviron, limit: int) -> bytes | None:
+def _read_body(environ: WSGIEnviron, limit: int) -> bytes | Response:
+    """The whole body, read before the app runs (a client too slow to send it times out here,
+    which the server treats as a dropped connection), or the answer that refuses it."""
     declared = environ.get("CONTENT_LENGTH")
     if declared and declared.isdigit() and int(declared) > limit:
-        return None
-    stream = get_input_stream(environ, max_content_length=None)
-    body = stream.read(limit + 1)
+        return errors.payload_too_large(limit)
+    try:
+        body: bytes = get_input_stream(environ, max_content_length=None).read(limit + 1)
+    except HTTPException as exc:  # the client closed before sending what it declared
+        return errors.from_http_exception(exc)
     if len(body) > limit:
-        return None
+        return errors.payload_too_large(limit)
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     environ.pop("wsgi.input_terminated", None)

@@ -181,3 +181,4 @@ def test_a_hand_edited_state_file_that_would_answer_500s_is_refused(
     (tmp_path / "state.json").write_text(json.dumps(data))
     with pytest.raises(StateError, match=message):
         StateStore(tmp_path / "state.json").load()
+
