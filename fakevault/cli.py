@@ -21,7 +21,7 @@ from fakevault import __version__
 from fakevault.model.clock import SystemClock
 from fakevault.model.simulator import Simulator
 from fakevault.serving.hardened import is_loopback
-from fakevault.serving.journal import StateError, StateStore, write_atomically
+from fakevault.serving.journal import StateError, StateStore
 
 READY_LINE = "fakevault: ready"
 
@@ -133,7 +133,7 @@ def cluster_names(args: argparse.Namespace) -> list[str]:
 def load_world(args: argparse.Namespace, store: StateStore | None = None) -> Simulator:
     """The world from ``--state`` (snapshot and journal) if that file exists, else a new one."""
     state: Path | None = args.state
-    root_token = args.root_token or "root"
+    root_token = "root" if args.root_token is None else args.root_token
     if args.scenario is not None:
         if state is not None and state.exists():
             raise UsageError("--scenario starts a new world; it cannot be combined with an "
@@ -178,11 +178,6 @@ def _shown(value: object) -> str:
     if isinstance(value, list):
         return " " + ",".join(value)
     return "" if value is True else " false" if value is None else f" {value}"
-
-
-def save_world(sim: Simulator, path: Path) -> None:
-    """Write the world to ``path`` atomically: a crash mid-save leaves the old file intact."""
-    write_atomically(path, json.dumps(sim.snapshot()))
 
 
 def banner(sim: Simulator, host: str) -> str:
