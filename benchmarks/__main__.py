@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.durable import bench_durable_write, bench_durable_write_fsync
 from benchmarks.harness import Result
 from benchmarks.inprocess import bench_kv_read, bench_kv_write, bench_per_test_cost, bench_status
 from benchmarks.live import bench_live_throughput, bench_memory
@@ -20,6 +21,7 @@ BENCHMARKS: list[Callable[[], Result]] = [
     bench_status, bench_kv_read, bench_kv_write, bench_merkle_scaling, bench_bootstrap,
     bench_per_test_cost, bench_live_throughput, bench_memory,
     bench_plugin_startup, bench_view_windowed, bench_recorder_overhead,
+    bench_durable_write, bench_durable_write_fsync,
 ]
 SLOW = {bench_memory, bench_plugin_startup}
 

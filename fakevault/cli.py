@@ -9,11 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import string
 import sys
-import tempfile
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,8 +21,9 @@ from typing import Any, NoReturn
 from fakevault import __version__
 from fakevault.model import simulator as model
 from fakevault.model.clock import SystemClock
-from fakevault.model.snapshot import SnapshotError
 from fakevault.model.versions import DEFAULT_VERSION, PROFILES
+from fakevault.serving.hardened import is_loopback
+from fakevault.serving.journal import StateError, StateStore
 from fakevault.watch import add_watch_options, watch_status
 from fakevault.world import Simulator
 
@@ -114,17 +112,25 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8200,
                        help="first port; clusters get consecutive ports (0: free ports)")
-    serve.add_argument("--root-token", default="root", help="root token of every cluster")
-    serve.add_argument("--seed", type=int, default=0, help="seed of the world's random source")
-    serve.add_argument("--vault-version", choices=tuple(PROFILES), default=DEFAULT_VERSION,
+    # World flags default to None so that one given with an existing --state file is known.
+    serve.add_argument("--root-token", help="root token of every cluster (default root)")
+    serve.add_argument("--seed", type=int, help="seed of the world's random source (default 0)")
+    serve.add_argument("--sync", choices=("eager", "manual"),
+                       help="replicate after every operation (eager, the default) or only "
+                       "when told to (manual)")
+    serve.add_argument("--vault-version", choices=tuple(PROFILES),
                        help=f"which Vault to answer as (default {DEFAULT_VERSION}; 0.7 is the "
                        "seed's /sys/replication document)")
-    serve.add_argument("--sync", choices=("eager", "manual"), default="eager",
-                       help="replicate after every operation, or only when told to")
-    serve.add_argument("--strict", action="store_true",
+    serve.add_argument("--strict", action="store_true", default=None,
                        help="refuse operations that would leave two primaries in one set")
     serve.add_argument("--state", type=Path, metavar="FILE",
-                       help="load the world from FILE if it exists; save it there on shutdown")
+                       help="load the world from FILE if it exists; every answered request "
+                       "is journaled next to it before the answer is sent")
+    serve.add_argument("--fsync", action="store_true",
+                       help="with --state, fsync the journal before each answer (survives "
+                       "power loss, not only a killed process)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
+                       help="also answer requests whose Host header names HOST (repeatable)")
     serve.add_argument("--log-requests", action="store_true", help="log one line per request")
     serve.add_argument("--scenario", type=_scenario_path, metavar="FILE",
                        help="start with the world as this scenario leaves it")
@@ -163,11 +169,10 @@ def cluster_names(args: argparse.Namespace) -> list[str]:
 
 
 # -- serve -----------------------------------------------------------------------------------
-def load_world(args: argparse.Namespace) -> Simulator:
-    """The world from ``--state`` if that file exists, else a new one from the flags."""
+def load_world(args: argparse.Namespace, store: StateStore | None = None) -> model.Simulator:
+    """The world from ``--state`` (snapshot and journal) if that file exists, else a new one."""
     state: Path | None = args.state
-    if state is not None and not state.resolve().parent.is_dir():
-        raise UsageError(f"--state {state}: the folder {state.resolve().parent} does not exist")
+    root_token = "root" if args.root_token is None else args.root_token
     if args.scenario is not None:
         if state is not None and state.exists():
             raise UsageError("--scenario starts a new world; it cannot be combined with an "
@@ -176,32 +181,46 @@ def load_world(args: argparse.Namespace) -> Simulator:
         return Simulator(seed=scenario.seed, clusters=scenario.clusters,
                          sync="manual" if scenario.sync == "manual" else "eager",
                          vault_version=scenario.vault_version,
-                         strict=scenario.strict, root_token=args.root_token,
+                         strict=scenario.strict, root_token=root_token,
                          clock=SystemClock())
-    if state is not None and state.exists():
+    if store is None and state is not None:
+        store = StateStore(state)
+    if store is not None and store.exists():
         try:
-            data = json.loads(state.read_text(encoding="utf-8"))
-            return Simulator.restore(data)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, SnapshotError) as exc:
-            raise CommandError(f"cannot load state from {state}: {exc}") from None
-    return Simulator(seed=args.seed, clusters=cluster_names(args), sync=args.sync,
-                     vault_version=args.vault_version,
-                     strict=args.strict, root_token=args.root_token, clock=SystemClock())
+            loaded = store.load()
+        except StateError as exc:
+            raise CommandError(str(exc)) from None
+        _refuse_conflicting_flags(args, loaded.sim, store.path)
+        if loaded.diverged:
+            print(f"fakevault: warning: {loaded.diverged} of {loaded.replayed} journaled "
+                  "request(s) answered differently on replay", file=sys.stderr)
+        return loaded.sim
+    return Simulator(seed=args.seed or 0, clusters=cluster_names(args),
+                     sync=args.sync or "eager", strict=bool(args.strict),
+                     vault_version=args.vault_version or DEFAULT_VERSION,
+                     root_token=root_token, clock=SystemClock())
 
 
-def save_world(sim: model.Simulator, path: Path) -> None:
-    """Write the world to ``path`` atomically: a crash mid-save leaves the old file intact."""
-    directory = path.resolve().parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(sim.snapshot(), out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _refuse_conflicting_flags(args: argparse.Namespace, sim: model.Simulator,
+                              path: Path) -> None:
+    """A world flag given with an existing state file must agree with what the file holds."""
+    held = {"--seed": sim.seed, "--sync": sim.sync_mode, "--root-token": sim.root_token,
+            "--strict": sim.strict or None, "--clusters": len(sim.names),
+            "--cluster": sim.names, "--vault-version": sim.vault_version}
+    given = {"--seed": args.seed, "--sync": args.sync, "--root-token": args.root_token,
+             "--strict": args.strict, "--clusters": args.clusters, "--cluster": args.names,
+             "--vault-version": args.vault_version}
+    for flag, value in given.items():
+        if value is not None and value != held[flag]:
+            raise UsageError(f"{flag}{_shown(value)} conflicts with the state file {path}, "
+                             f"which holds {flag.lstrip('-')}{_shown(held[flag])}; drop "
+                             "the flag or use another --state file")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return " " + ",".join(value)
+    return "" if value is True else " false" if value is None else f" {value}"
 
 
 def banner(sim: model.Simulator, host: str) -> str:
@@ -215,45 +234,71 @@ def banner(sim: model.Simulator, host: str) -> str:
     first = next(iter(sim))
     lines += [f"Control plane: {first.api_addr}/_fakevault/state (X-Vault-Token: root token)"]
     lines += [f"Web view: {first.api_addr}/ui/ (any cluster's port; asks for the root token)"]
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        lines += [f"WARNING: listening on {host}: reachable from beyond this machine"]
     return "\n".join(lines) + "\n"
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Run the fake server until SIGINT or SIGTERM."""
+    """Run the fake server until SIGINT or SIGTERM (SIGHUP saves the state and goes on)."""
+    from fakevault.serving.durable import DurableApp
+    from fakevault.serving.lifecycle import Lifecycle
     from fakevault.testing.server import FakeVaultServer
 
+    store = _state_store(args)
     try:
-        sim = load_world(args)
+        sim = load_world(args, store)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    durable: list[DurableApp] = []
+
+    def wrap(app: Any) -> DurableApp:
+        durable.append(DurableApp(app, store, on_error=_log_error))
+        return durable[0]
+
     try:
         server = FakeVaultServer(sim, host=args.host, port=args.port,
-                                 log_requests=args.log_requests)
+                                 log_requests=args.log_requests, wrap=wrap,
+                                 allowed_hosts=args.allowed_host)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
         server.start()
     except OSError as exc:  # a port in use, a host that does not resolve: one line
         raise CommandError(exc.strerror or str(exc)) from None
+    if store is not None:
+        try:
+            store.start(server.sim)  # the addresses just bound are part of the saved world
+        except (OSError, StateError) as exc:
+            server.stop()
+            raise CommandError(f"cannot write state to {store.path}: {exc}") from None
+    lifecycle = Lifecycle(server, durable[0], store)
+    lifecycle.install_signals()
     if args.scenario is not None:
         _play(args.scenario, server)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    if not is_loopback(args.host):
+        print(f"fakevault: warning: listening on {args.host}: reachable from beyond this "
+              "machine, with a well-known root token", file=sys.stderr, flush=True)
     sys.stdout.write(banner(server.sim, args.host) + "\n" + READY_LINE + "\n")
     sys.stdout.flush()
+    return lifecycle.run()
+
+
+def _state_store(args: argparse.Namespace) -> StateStore | None:
+    if args.state is None:
+        return None
+    folder = args.state.resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"--state {args.state}: the folder {folder} does not exist")
+    store = StateStore(args.state, fsync=args.fsync)
     try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        server.stop()
-        if args.state is not None:
-            save_world(server.sim, args.state)
-            print(f"fakevault: saved the world to {args.state}", flush=True)
-    print("fakevault: stopped", flush=True)
-    return 0
+        store.check_writable()
+    except StateError as exc:
+        raise CommandError(str(exc)) from None
+    store.remove_leftovers()
+    return store
+
+
+def _log_error(message: str) -> None:
+    print(f"fakevault: error: {message}", file=sys.stderr, flush=True)
 
 
 def _play(path: Path, server: Any) -> None:

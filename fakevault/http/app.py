@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
 import threading
@@ -21,6 +22,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from fakevault.http import errors
+from fakevault.http.json_depth import too_deep
 from fakevault.http.serialize import render
 from fakevault.model.cluster import Cluster
 from fakevault.model.errors import InvalidRequestError, UnsupportedOperationError, VaultError
@@ -30,6 +32,9 @@ from fakevault.vault.router import handle
 
 #: Vault's default max_request_size.
 MAX_REQUEST_SIZE = 32 * 1024 * 1024
+#: Internal errors kept for tests to re-raise; older ones are only in the log.
+MAX_INTERNAL_ERRORS = 20
+_log = logging.getLogger("fakevault")
 WSGIEnviron = dict[str, Any]
 StartResponse = Any
 #: HTTP method -> Vault logical operation (GET with ``?list=true`` is a list).
@@ -79,8 +84,18 @@ class FakeVaultApp:
         except HTTPException as exc:
             return errors.from_http_exception(exc)
         except Exception as exc:  # a fakevault bug: report it, keep serving
-            self.internal_errors.append(exc)
-            return errors.internal_error(exc)
+            return self._internal_error(request, exc)
+
+    def _internal_error(self, request: Request, exc: Exception) -> Response:
+        """Log one line with a request id; keep only the latest errors (they hold bodies)."""
+        request_id = self._request_id()
+        self.internal_errors.append(exc)
+        del self.internal_errors[:-MAX_INTERNAL_ERRORS]
+        _log.error("internal error in request %s (%s %s): %s: %s", request_id, request.method,
+                   request.path, type(exc).__name__, exc)
+        response = errors.internal_error(exc)
+        response.headers["X-Request-Id"] = request_id
+        return response
 
     def _dispatch(self, request: Request) -> Response:
         cluster = self.cluster_for(request)
@@ -205,7 +220,7 @@ def _parameters(request: Request, method: str, operation: str) -> dict[str, Any]
         body = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidRequestError("error parsing JSON") from None
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or too_deep(raw, body):
         raise InvalidRequestError("error parsing JSON")
     if _ESCAPED_SURROGATE.search(raw):
         scrubbed: dict[str, Any] = _without_lone_surrogates(body)

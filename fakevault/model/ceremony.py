@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from fakevault.model.cluster import Cluster
 
 OTP_LENGTH = 28  # len("hvs.") + 24, the length of a modern token
+#: Vault XORs the OTP with the token byte by byte: it must be one byte per character.
+_OTP_CHARACTERS = re.compile(r"[A-Za-z0-9+/_=.-]+")
 
 
 @dataclass
@@ -63,6 +66,8 @@ class Ceremony:
             raise error("ceremony_pgp_unsupported")
         if otp and len(otp) != OTP_LENGTH:
             raise error("ceremony_otp_length")
+        if otp and not _OTP_CHARACTERS.fullmatch(otp):
+            raise error("ceremony_otp_characters")
         generated = "" if otp else cluster.world.ids.base62(OTP_LENGTH)
         self.attempt = Attempt(nonce=cluster.world.ids.uuid(), otp=otp or generated,
                                required=cluster.unseal_threshold)

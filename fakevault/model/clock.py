@@ -8,11 +8,30 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Protocol
 
 #: 2026-01-01T00:00:00Z, where a ManualClock starts unless told otherwise.
 DEFAULT_EPOCH = 1767225600.0
+
+# The wall time SystemClocks read in this thread (context) while pinned. A context variable, not
+# shared state: each request thread pins its own time, and nothing outside ``pinned_wall_time``
+# ever sees a pin. The durable journal pins each request to one recorded instant, so replaying
+# the request later reproduces every time-dependent value exactly.
+_PINNED_WALL: ContextVar[float | None] = ContextVar("fakevault_pinned_wall", default=None)
+
+
+@contextmanager
+def pinned_wall_time(wall: float) -> Iterator[None]:
+    """Within the block, every SystemClock reads the wall clock as ``wall``."""
+    reset = _PINNED_WALL.set(wall)
+    try:
+        yield
+    finally:
+        _PINNED_WALL.reset(reset)
 
 
 class Clock(Protocol):
@@ -54,8 +73,9 @@ class SystemClock:
         self.offset = float(offset)
 
     def now(self) -> float:
-        """Wall-clock time plus the accumulated offset."""
-        return time.time() + self.offset
+        """Wall-clock time (or the pinned instant, see ``pinned_wall_time``) plus the offset."""
+        wall = _PINNED_WALL.get()
+        return (time.time() if wall is None else wall) + self.offset
 
     def advance(self, seconds: float) -> None:
         """Add ``seconds`` to the offset."""

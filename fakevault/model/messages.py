@@ -144,6 +144,9 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
                                         InvalidRequestError, "V"),
         "ceremony_otp_length": Message("OTP string has incorrect length", InvalidRequestError,
                                        "V"),
+        "ceremony_otp_characters": Message(
+            "OTP string must be base64 or base62 characters (ASCII letters, digits, "
+            "+ / _ - = .)", InvalidRequestError, "U", "Vault fails later on such an OTP"),
         "ceremony_pgp_unsupported": Message(
             "fakevault does not encrypt to PGP keys; start the attempt with an OTP instead",
             InvalidRequestError, "U", "fakevault's own"),

@@ -1,38 +1,31 @@
-"""A live fake: one threaded Werkzeug server per cluster, on loopback, sharing one world.
+"""A live fake: one hardened threaded Werkzeug server per cluster, on loopback, one world.
 
-Each port serves one cluster (the request's Host does not matter), so a client may use
-``localhost`` or ``127.0.0.1`` alike; every cluster's ``api_addr`` becomes its real URL.
+Each port serves one cluster (any loopback Host is answered, others only if allowed: see
+``HostCheck``), so a client may use ``localhost`` or ``127.0.0.1`` alike; every cluster's
+``api_addr`` becomes its real URL.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from fakevault.http.app import FakeVaultApp, create_app
 from fakevault.model.simulator import Simulator
+from fakevault.serving.hardened import HardenedRequestHandler, HardenedServer, HostCheck, WSGIApp
 from fakevault.testing.listen import PortInUseError, listening_socket
 from fakevault.web.wsgi import WebView
 
-__all__ = ["FakeVaultServer", "PortInUseError", "QuietRequestHandler"]
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler without a log line per request (unless ``log_requests``)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Log only when the server was asked to."""
-        if getattr(self.server, "fakevault_log_requests", False):
-            super().log_request(code, size)
+__all__ = ["FakeVaultServer", "PortInUseError"]
 
 
 class _BoundToCluster:
     """WSGI wrapper that tells the app which cluster this port serves."""
 
-    def __init__(self, app: FakeVaultApp, name: str) -> None:
+    def __init__(self, app: WSGIApp, name: str) -> None:
         self.app = app
         self.name = name
 
@@ -49,8 +42,14 @@ class FakeVaultServer:
     """
 
     def __init__(self, sim: Simulator, *, host: str = "127.0.0.1", port: int = 0,
-                 ports: Sequence[int] | None = None, log_requests: bool = False) -> None:
+                 ports: Sequence[int] | None = None, log_requests: bool = False,
+                 wrap: Callable[[FakeVaultApp], WSGIApp] | None = None,
+                 allowed_hosts: Sequence[str] = ()) -> None:
         self.app = create_app(sim)
+        # What the ports serve: the app, maybe wrapped (durable state), behind a Host check.
+        # The Host check first, for the web view too; then /ui/; then (durable) the app.
+        self.wsgi: WSGIApp = HostCheck(WebView(wrap(self.app) if wrap else self.app), host,
+                                       allowed_hosts)
         self.host = host
         self.log_requests = log_requests
         names = sim.names
@@ -102,15 +101,20 @@ class FakeVaultServer:
     def _bind(self, name: str, port: int) -> BaseWSGIServer:
         sock = listening_socket(self.host, port)  # its errors are clear; werkzeug's exit
         try:
-            server = make_server(self.host, port, WebView(_BoundToCluster(self.app, name)),
-                                 threaded=True, request_handler=QuietRequestHandler,
-                                 fd=sock.fileno())
+            server = HardenedServer(self.host, port, _BoundToCluster(self.wsgi, name),
+                                    handler=HardenedRequestHandler, fd=sock.fileno())
         finally:
             sock.close()  # werkzeug listens on its own duplicate of the descriptor
         # what HTTPServer.server_bind would have set, had werkzeug bound the socket
         server.server_name, server.server_port = str(server.server_address[0]), server.port
         server.fakevault_log_requests = self.log_requests  # type: ignore[attr-defined]
         return server
+
+    def stop_accepting(self) -> None:
+        """Close the listening ports; connections already open are still answered."""
+        for server in self._servers.values():
+            server.shutdown()
+        self._close_all()
 
     def stop(self) -> None:
         """Stop serving and release the ports."""

@@ -140,3 +140,15 @@ def test_the_ceremony_needs_a_dr_secondary(vault: VaultTestClient) -> None:
     response = vault.post("a", ATTEMPT, token=None)
     assert response.status_code == 400
     assert "not a DR secondary" in response.json["errors"][0]
+
+
+@pytest.mark.parametrize("otp", ["é" * OTP_LENGTH, "a" * (OTP_LENGTH - 1) + "\x00",
+                                 "a" * (OTP_LENGTH - 1) + " "])
+def test_an_otp_that_is_not_base64_ascii_is_refused(dr_vault: VaultTestClient,
+                                                    dr_sim: Simulator, otp: str) -> None:
+    with unchanged(dr_sim):
+        response = dr_vault.post("b", ATTEMPT, json={"otp": otp}, token=None)
+    assert response.status_code == 400
+    assert "OTP string must be base64" in response.json["errors"][0]
+    started = dr_vault.post("b", ATTEMPT, token=None)  # no attempt was used up
+    assert started.status_code == 200

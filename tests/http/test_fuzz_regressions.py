@@ -50,6 +50,28 @@ def test_deeply_nested_json_is_400(call: Call) -> None:
     assert response.status_code == 400
 
 
+def _nested_surrogate(levels: int) -> bytes:
+    return b'{"a": ' * levels + b'"\\ud800"' + b"}" * levels
+
+
+@pytest.mark.parametrize("levels", [257, 489, 600, 900])
+@pytest.mark.parametrize("path", ["/v1/auth/token/create", "/v1/secret/data/x",
+                                  "/v1/sys/replication/dr/primary/enable",
+                                  "/_fakevault/clock/advance"])
+def test_deep_nesting_with_a_lone_surrogate_is_400_without_a_token(path: str,
+                                                                   levels: int) -> None:
+    call = Call("replicating", "a", "POST", path, headers={}, body=_nested_surrogate(levels))
+    response = run(call)
+    assert response.status_code == 400
+    assert response.json == {"errors": ["error parsing JSON"]}
+
+
+def test_nesting_up_to_the_bound_is_stored_and_answered_back() -> None:
+    body = b'{"data": ' + b'{"a": ' * 255 + b'"\\ud800"' + b"}" * 255 + b"}"
+    response = run(_post("replicating", "/v1/secret/data/deep", body))
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize("call", [
     _post("replicating", "/v1/secret/data/x", b'{"data": {"\\ud800": 1}}'),
     _post("replicating", "/v1/kv1/x", b'{"\\udfff": 1}'),

@@ -513,6 +513,11 @@ def test_known_parameters_of_the_wrong_type(call: Call) -> None:
     ("id", "ttl", "token", "force", "update_primary_addrs", "dr_operation_token",
      "primary_cluster_addr", "primary_api_addr", "secondary_public_key", "diff", "skip_flush",
      "otp", "key", "nonce", "ca_file", "ca_path"), max_size=3), method=_own_methods))
+@example(call=Call("replicating", "b", "POST",
+                   "/v1/sys/replication/dr/secondary/generate-operation-token/attempt",
+                   headers={}, body=json.dumps({"otp": "\u00e9" * 28}).encode()))
+@example(call=Call("replicating", "a", "POST", "/v1/sys/replication/dr/primary/enable",
+                   headers={}, body=b'{"a": ' * 600 + b'"\\ud800"' + b"}" * 600))
 @example(call=Call("replicating", "a", "POST",
                    "/v1/sys/replication/dr/primary/secondary-token",
                    headers={"X-Vault-Token": "root"}, body=b'{"id": "d", "ttl": 1e300}'))

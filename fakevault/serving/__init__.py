@@ -1,0 +1,1 @@
+"""Serving the fake: durable state, the hardened server, its lifecycle."""
