@@ -104,6 +104,8 @@ class ReplicationRole:
         self.primary_cluster_addr = ""
         self.last_reindex_epoch = 0
         self.last_corruption_check_epoch = -62135596800
+        #: The world's operation number when this role last became a primary (0: never).
+        self.primary_since = 0
         self._reset_roles()
 
     def _reset_roles(self) -> None:
@@ -163,6 +165,7 @@ class ReplicationRole:
         self.primary_cluster_addr = primary_cluster_addr
         self._reset_roles()
         self.state = "running"
+        self.world.record_promotion(self)
 
     @operation
     def demote(self) -> None:
@@ -285,6 +288,7 @@ class ReplicationRole:
         if inherited is not None:
             self.cluster.performance._refuse_split_brain("promote", inherited["cluster_id"])
             self.cluster.performance.load_json(inherited)
+            self.world.record_promotion(self.cluster.performance)
         self.performance_mirror = None
         # "New secondary tokens will need to be issued to other secondaries": a promoted
         # cluster starts with no known secondaries, even ids it knew as a primary before.
@@ -296,6 +300,7 @@ class ReplicationRole:
         self.known_primary_cluster_addrs = []
         self.pending_keys = []
         self.primary_cluster_addr = primary_cluster_addr
+        self.world.record_promotion(self)
 
     @operation
     def update_primary(self, token: str = "", primary_api_addr: str = "",
@@ -453,6 +458,7 @@ class ReplicationRole:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able state."""
         data = {name: getattr(self, name) for name in self._SCALARS}
+        data["primary_since"] = self.primary_since
         data["known"] = [asdict(record) for record in self.known.values()]
         data["tokens"] = [token.to_json() for token in self.tokens.values()]
         return data
@@ -461,6 +467,7 @@ class ReplicationRole:
         """Restore state written by ``to_json``."""
         for name in self._SCALARS:
             setattr(self, name, data[name])
+        self.primary_since = int(data.get("primary_since", 0))  # absent before fencing by order
         self.known = {r["id"]: SecondaryRecord(**r) for r in data["known"]}
         self.tokens = {t["jti"]: ActivationToken.from_json(t) for t in data["tokens"]}
 

@@ -70,6 +70,8 @@ class Simulator:
         self.network = Network()
         self.history = History()
         self.invariants = InvariantChecker()
+        #: "type:cluster_id" -> operation number of the set's latest promotion (or enable).
+        self.promotions: dict[str, int] = {}
         self._seq = 0
         self._depth = 0
         self.clusters: dict[str, Cluster] = {}
@@ -256,9 +258,11 @@ class Simulator:
     def restart(self, name: str, *, demote_stale_primaries: bool = False) -> None:
         """Bring a crashed cluster back up, storage and replication state as they were.
 
-        A primary whose set has another live primary now is a split brain once it is up, as in
-        Vault. With ``demote_stale_primaries`` (always in strict mode) such a role is demoted as
-        the cluster comes back: the runbook's "demote the old primary before it serves".
+        A primary whose set has promoted another cluster since it became primary is stale: once
+        up it is a split brain (or, if the newer primary is down, the one primary, missing what
+        the newer one acknowledged), as in Vault. With ``demote_stale_primaries`` (always in
+        strict mode) such a role is demoted as the cluster comes back, whether or not the newer
+        primary is up now: the runbook's "demote the old primary before it serves".
         """
         cluster = self[name]
         fence = demote_stale_primaries or self.strict
@@ -266,10 +270,23 @@ class Simulator:
                             {"name": name, "demote_stale_primaries": fence}):
             self.network.restart(name)
             for role in cluster.roles:
-                if fence and role.mode == "primary" and any(
-                        other is not role and not other.cluster.crashed
-                        for other in self.primaries(role.type, role.cluster_id)):
+                if fence and self.is_stale_primary(role):
                     role.step_down()  # fencing is not a request: no path gating applies
+
+    def record_promotion(self, role: ReplicationRole) -> None:
+        """``role`` became a primary now (enable or promote): the newest of its set."""
+        role.primary_since = self._seq
+        self.promotions[f"{role.type}:{role.cluster_id}"] = self._seq
+
+    def is_stale_primary(self, role: ReplicationRole) -> bool:
+        """True if ``role`` is a primary and its set has promoted someone else since, or has
+        another primary that is up now."""
+        if role.mode != "primary":
+            return False
+        latest = self.promotions.get(f"{role.type}:{role.cluster_id}", 0)
+        return latest > role.primary_since or any(
+            other is not role and not other.cluster.crashed
+            for other in self.primaries(role.type, role.cluster_id))
 
     def corrupt_merkle(self, name: str, tree: Literal["replicated", "local"] = "replicated") -> str:
         """Corrupt a page of a cluster's merkle tree; returns the page. ``reindex`` mends it."""
@@ -320,6 +337,7 @@ class Simulator:
             "clusters": {name: c.to_json() for name, c in self.clusters.items()},
             "history": self.history.to_json(),
             "invariants": self.invariants.to_json(),
+            "promotions": dict(self.promotions),
         }
 
     @classmethod
