@@ -21,6 +21,7 @@ from fakevault.model.ids import IdSource
 from fakevault.model.invariants import InvariantChecker, Violation
 from fakevault.model.messages import error
 from fakevault.model.replication import ReplicationRole
+from fakevault.model.requirements import Requirement
 from fakevault.model.storage import DEFAULT_WAL_RETENTION
 from fakevault.model.streaming import advance_secondary
 
@@ -313,6 +314,15 @@ class Simulator:
     def violations(self) -> list[Violation]:
         """Every invariant violation on record, oldest first."""
         return list(self.invariants.violations)
+
+    def require(self, *requirements: Requirement) -> None:
+        """Opt into more invariants (``fakevault.model.requirements``): availability,
+        membership, redundancy, lost writes across sets. Judged after every operation."""
+        for requirement in requirements:
+            if not isinstance(requirement, Requirement):
+                raise TypeError(f"{requirement!r} is not a fakevault Requirement (use "
+                                "Availability, Membership, Redundancy or LostWritesAcrossSets)")
+        self.invariants.requirements.extend(requirements)
 
     def check(self) -> list[Violation]:
         """Run every invariant over the whole world now; returns all violations on record."""

@@ -4,8 +4,8 @@ fenced, whether or not that newer primary is up now."""
 from __future__ import annotations
 
 import pytest
-from conftest import Connect
 
+from conftest import Connect
 from fakevault.model.simulator import Simulator
 
 
