@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Connect
 
+from conftest import Connect
 from fakevault.model.errors import VaultError
 from fakevault.model.requirements import (
     Availability,
