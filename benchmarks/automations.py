@@ -85,10 +85,16 @@ class Watchdog(ReplicationMachine):
         self.watchdog_tick()
 
     def candidates(self) -> list[str]:
-        """Live secondaries that have every write of the primary they followed."""
+        """Live secondaries with every write of the newest primary (the one the watchdog, or
+        the set's creator, made last), which they followed."""
         return [n for n in members(self.sim, self.replication_type)
-                if self.role(n).mode == "secondary" and self.sim.primary_of(self.role(n))
+                if self.role(n).mode == "secondary" and self.follows_newest(n)
                 and self.role(n).state == "stream-wals" and self.role(n).lag() == 0]
+
+    def follows_newest(self, name: str) -> bool:
+        """True if ``name`` follows the primary its set promoted last."""
+        primary = self.sim.primary_of(self.role(name))
+        return primary is not None and not self.sim.is_stale_primary(primary)
 
     def take_over(self, name: str) -> None:
         """Make ``name`` the primary."""

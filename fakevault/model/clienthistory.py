@@ -88,11 +88,58 @@ class Anomaly:
 
 
 @dataclass
+class _Judge:
+    """The three checkers, judging each operation as it completes (a sequential world's
+    operations complete in order, so this finds what the whole-history checkers find)."""
+
+    versions: dict[str, dict[str, int]] = field(default_factory=dict)
+    latest: dict[str, ClientOp] = field(default_factory=dict)
+    own: dict[tuple[str, str], ClientOp] = field(default_factory=dict)
+    sessions: dict[tuple[str, str, str], ClientOp] = field(default_factory=dict)
+
+    def position(self, key: str, write_id: str | None) -> int:
+        return UNWRITTEN if write_id is None else self.versions.get(key, {}).get(write_id,
+                                                                                   UNWRITTEN)
+
+    def observe(self, op: ClientOp) -> list[Anomaly]:
+        if op.outcome != "ok":
+            return []
+        return self._write(op) if op.kind == "write" else self._read(op)
+
+    def _write(self, op: ClientOp) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        prior = self.latest.get(op.key)
+        if op.rmw and prior is not None and prior.write_id != op.based_on:
+            found.append(_lost_update(prior, op))
+        self.latest[op.key] = op
+        self.own[(op.client, op.key)] = op
+        if op.write_id is not None:
+            versions = self.versions.setdefault(op.key, {})
+            versions[op.write_id] = len(versions)
+        return found
+
+    def _read(self, op: ClientOp) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        seen = self.position(op.key, op.write_id)
+        mine = self.own.get((op.client, op.key))
+        if op.consistent and mine is not None and seen < self.position(op.key, mine.write_id):
+            found.append(_stale_read(mine, op))
+        session = (op.client, op.cluster, op.key)
+        before = self.sessions.get(session)
+        if before is not None and seen < self.position(op.key, before.write_id):
+            found.append(_nonmonotonic(before, op))
+        self.sessions[session] = op
+        return found
+
+
+@dataclass
 class ClientHistory:
-    """Every client operation, in the order they were invoked."""
+    """Every client operation, in the order they were invoked; ``anomalies`` as they happen."""
 
     operations: list[ClientOp] = field(default_factory=list)
+    anomalies: list[Anomaly] = field(default_factory=list)
     _next_write: int = 0
+    _judge: _Judge = field(default_factory=_Judge)
 
     def __iter__(self) -> Iterator[ClientOp]:
         return iter(self.operations)
@@ -120,6 +167,7 @@ class ClientHistory:
         done = replace(op, outcome=outcome, complete_time=time, complete_seq=seq,
                        value=value if op.kind == "read" else op.value, error=error)
         self.operations[op.index] = done
+        self.anomalies.extend(self._judge.observe(done))
         return done
 
     def check(self) -> list[Anomaly]:
@@ -168,10 +216,7 @@ def stale_reads(history: Iterable[ClientOp]) -> list[Anomaly]:
         if op.kind != "read" or op.outcome != "ok" or not op.consistent or mine is None:
             continue
         if _position(order, op.key, op.write_id) < _position(order, op.key, mine.write_id):
-            found.append(Anomaly("stale_read", f"{op.client} asked {op.cluster} for a "
-                                 f"consistent read of {op.key} and got "
-                                 f"{op.write_id or 'nothing'}, older than its own "
-                                 f"acknowledged {mine.write_id}", (mine, op)))
+            found.append(_stale_read(mine, op))
     return found
 
 
@@ -186,9 +231,7 @@ def lost_updates(history: Iterable[ClientOp]) -> list[Anomaly]:
         if not op.rmw:
             continue
         if prior is not None and prior.write_id != op.based_on:
-            found.append(Anomaly("lost_update", f"{op.client}'s read-modify-write of {op.key} "
-                                 f"was based on {op.based_on or 'nothing'} but overwrote "
-                                 f"{prior.write_id}, acknowledged before it", (prior, op)))
+            found.append(_lost_update(prior, op))
     return found
 
 
@@ -205,8 +248,24 @@ def nonmonotonic_reads(history: Iterable[ClientOp]) -> list[Anomaly]:
         before = last.get(session)
         if before is not None and _position(order, op.key, op.write_id) < \
                 _position(order, op.key, before.write_id):
-            found.append(Anomaly("nonmonotonic_read", f"{op.client} read {op.key} from "
-                                 f"{op.cluster} as {before.write_id}, then as the older "
-                                 f"{op.write_id or 'nothing'}", (before, op)))
+            found.append(_nonmonotonic(before, op))
         last[session] = op
     return found
+
+
+def _stale_read(mine: ClientOp, op: ClientOp) -> Anomaly:
+    return Anomaly("stale_read", f"{op.client} asked {op.cluster} for a consistent read of "
+                   f"{op.key} and got {op.write_id or 'nothing'}, older than its own "
+                   f"acknowledged {mine.write_id}", (mine, op))
+
+
+def _lost_update(prior: ClientOp, op: ClientOp) -> Anomaly:
+    return Anomaly("lost_update", f"{op.client}'s read-modify-write of {op.key} was based on "
+                   f"{op.based_on or 'nothing'} but overwrote {prior.write_id}, acknowledged "
+                   "before it", (prior, op))
+
+
+def _nonmonotonic(before: ClientOp, op: ClientOp) -> Anomaly:
+    return Anomaly("nonmonotonic_read", f"{op.client} read {op.key} from {op.cluster} as "
+                   f"{before.write_id}, then as the older {op.write_id or 'nothing'}",
+                   (before, op))
