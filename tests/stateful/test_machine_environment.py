@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pytest
-from hypothesis import HealthCheck, Phase, seed, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import rule, run_state_machine_as_test
 
@@ -25,7 +24,7 @@ from benchmarks.automations import (
 from fakevault.model.requirements import Availability, Requirement
 from fakevault.model.simulator import Simulator
 from fakevault.testing.machine import ReplicationMachine
-from fakevault.testing.strategies import layouts
+from fakevault.testing.strategies import Layout, layouts
 from fakevault.testing.workload import Workload
 
 
@@ -140,8 +139,9 @@ def test_bad_machine_attributes_are_refused() -> None:
         Bad()
 
 
-def test_a_layout_with_both_types_protects_the_performance_primary() -> None:
-    layout = layouts(("a", "b", "c"), min_clusters=3, both=True).example()
+@settings(max_examples=20, deadline=None)
+@given(layouts(("a", "b", "c"), min_clusters=3, both=True))
+def test_a_layout_with_both_types_protects_the_performance_primary(layout: Layout) -> None:
     kinds = [t.replication_type for t in layout.sets]
     assert kinds == ["performance", "dr"] and len(set(t.primary for t in layout.sets)) == 1
 
