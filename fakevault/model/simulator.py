@@ -87,6 +87,11 @@ class Simulator:
         return (f"Simulator(seed={self.seed!r}, clusters={tuple(self.clusters)!r}, "
                 f"sync={self.sync_mode!r}, strict={self.strict!r})")
 
+    @property
+    def last_operation(self) -> int:
+        """The sequence number of the latest operation (0 before any)."""
+        return self._seq
+
     # -- lookup --------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Cluster:
         try:

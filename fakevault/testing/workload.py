@@ -74,7 +74,7 @@ class Workload:
     def read(self, client: str, cluster: str, key: str, *, consistent: bool = False) -> ClientOp:
         """``client`` reads ``key`` from ``cluster`` (``consistent``: with its X-Vault-Index)."""
         op = self.history.invoke(client, "read", key, cluster, time=self.sim.clock.now(),
-                                 seq=self.sim._seq, consistent=consistent)
+                                 seq=self.sim.last_operation, consistent=consistent)
         try:
             value = self._read(client, cluster, key, consistent)
         except _Refused as exc:
@@ -99,7 +99,7 @@ class Workload:
             state.believed_primary = self.discover_primary(state.believed_primary)
         target = state.believed_primary
         op = self.history.invoke(client, "write", key, target, time=self.sim.clock.now(),
-                                 seq=self.sim._seq, value=value, rmw=rmw, based_on=based_on,
+                                 seq=self.sim.last_operation, value=value, rmw=rmw, based_on=based_on,
                                  cas=cas)
         try:
             self._reach(target)
@@ -216,7 +216,7 @@ class Workload:
     def _complete(self, op: ClientOp, outcome: Literal["ok", "fail"], *, value: Any = None,
                   error: str | None = None) -> ClientOp:
         return self.history.complete(op, outcome, time=self.sim.clock.now(),
-                                     seq=self.sim._seq, value=value, error=error)
+                                     seq=self.sim.last_operation, value=value, error=error)
 
 
 class _Refused(Exception):

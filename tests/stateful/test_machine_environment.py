@@ -151,7 +151,7 @@ CORRECT = [PlannedFailover, Watchdog, PerformanceWatchdog, EagerWatchdog, Counte
 
 
 @pytest.mark.parametrize("machine", CORRECT, ids=lambda m: m.__name__)
-@pytest.mark.parametrize("run", range(4))
+@pytest.mark.parametrize("run", range(6))
 def test_correct_failovers_pass_across_seeds(machine: type[ReplicationMachine],
                                              run: int) -> None:
     run_state_machine_as_test(seed(run)(type(machine.__name__, (machine,), {"seed": run})),
