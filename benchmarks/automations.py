@@ -288,11 +288,13 @@ class HvacPlannedFailover(ReplicationMachine):
         return answer if isinstance(answer, dict) else None
 
     def caught_up(self, old: str, new: str) -> bool:
-        """What an operator checks: the new primary's last_remote_wal reached the old's
-        last_wal (``sys/replication/performance/status`` on both)."""
+        """What an operator checks (``sys/replication/performance/status`` on both): the new
+        primary streams WALs (not still resyncing after a re-point, when its last_remote_wal
+        still counts the previous primary's WALs) and has reached the old one's last_wal."""
         mine = self.http(new, "get", "sys/replication/performance/status")["data"]
         theirs = self.http(old, "get", "sys/replication/performance/status")["data"]
-        return bool(mine.get("last_remote_wal", 0) >= theirs.get("last_wal", 0))
+        return bool(mine.get("state") == "stream-wals"
+                    and mine.get("last_remote_wal", 0) >= theirs.get("last_wal", 0))
 
     @precondition(lambda self: len(live_primaries(self.sim, "performance")) == 1)
     @rule(data=st.data())
