@@ -99,8 +99,8 @@ class Workload:
             state.believed_primary = self.discover_primary(state.believed_primary)
         target = state.believed_primary
         op = self.history.invoke(client, "write", key, target, time=self.sim.clock.now(),
-                                 seq=self.sim.last_operation, value=value, rmw=rmw, based_on=based_on,
-                                 cas=cas)
+                                 seq=self.sim.last_operation, value=value, rmw=rmw,
+                                 based_on=based_on, cas=cas)
         try:
             self._reach(target)
             if self.api == "http":
