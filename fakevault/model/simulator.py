@@ -239,13 +239,17 @@ class Simulator:
                     primary.known[role.secondary_id].last_heartbeat = now
 
     # -- faults ---------------------------------------------------------------------------
-    def partition(self, a: str, b: str) -> None:
-        """Cut the network between clusters ``a`` and ``b``."""
+    def partition(self, a: str, b: str, *, one_way: bool = False) -> None:
+        """Cut the network between clusters ``a`` and ``b``; ``one_way``: only connections
+        that ``a`` opens to ``b`` fail (a firewall rule), ``b`` still reaches ``a``."""
         self[a], self[b]
         if a == b:
             raise error("bad_key", key=a, reason="a cluster cannot be partitioned from itself")
-        with self.operation(None, None, "partition", {"a": a, "b": b}):
-            self.network.partition(a, b)
+        args: dict[str, Any] = {"a": a, "b": b}
+        if one_way:
+            args["one_way"] = True
+        with self.operation(None, None, "partition", args):
+            self.network.partition(a, b, one_way=bool(one_way))
 
     def heal(self, a: str | None = None, b: str | None = None) -> None:
         """Restore the link between ``a`` and ``b`` (all links when no names are given)."""

@@ -50,7 +50,8 @@ from fakevault.testing.workload import Workload
 if TYPE_CHECKING:
     import hvac
 
-FAULTS = frozenset({"partition", "crash", "time", "stall", "corrupt", "client_partition"})
+FAULTS = frozenset({"partition", "one_way_partition", "crash", "time", "stall", "corrupt",
+                    "client_partition"})
 _GENERATED = "_fakevault_generated_rule"
 
 
@@ -71,8 +72,9 @@ class ReplicationMachine(RuleBasedStateMachine):
     strict: ClassVar[bool] = False
     #: A restarted stale primary is demoted as it comes back (the runbook's first step).
     fence_on_restart: ClassVar[bool] = True
-    #: Faults Hypothesis may inject: "partition", "crash", "time", and (opt in) "stall",
-    #: "corrupt" (a merkle page) and "client_partition" (clients lose a cluster).
+    #: Faults Hypothesis may inject: "partition", "crash", "time", and (opt in)
+    #: "one_way_partition" (one cluster cannot connect to another), "stall", "corrupt" (a
+    #: merkle page) and "client_partition" (clients lose a cluster).
     faults: ClassVar[frozenset[str]] = frozenset({"partition", "crash", "time"})
     #: Crashed clusters come back, and cut links heal, by themselves this many simulated
     #: seconds after the fault (as an operations team repairs them); None: only when
@@ -256,6 +258,12 @@ def _partition(self: ReplicationMachine, pair: tuple[str, str]) -> None:
     self.partitioned_at.setdefault((min(pair), max(pair)), self.sim.clock.now())
 
 
+def _partition_one_way(self: ReplicationMachine, pair: tuple[str, str]) -> None:
+    """The first cluster can no longer open connections to the second (a firewall rule)."""
+    self.sim.partition(*pair, one_way=True)
+    self.partitioned_at.setdefault((min(pair), max(pair)), self.sim.clock.now())
+
+
 def _heal(self: ReplicationMachine, pair: tuple[str, str]) -> None:
     """A failed link comes back."""
     self.sim.heal(*pair)
@@ -337,7 +345,9 @@ def _install_environment(cls: type[ReplicationMachine]) -> None:
         "client_increments": (cls.reads, _client_increments,
                               {"client": clients, "cluster": names, "key": keys}),
         "partition": ("partition" in faults, _partition, {"pair": pairs}),
-        "heal": ("partition" in faults, _heal, {"pair": pairs}),
+        "partition_one_way": ("one_way_partition" in faults, _partition_one_way,
+                              {"pair": pairs}),
+        "heal": (bool(faults & {"partition", "one_way_partition"}), _heal, {"pair": pairs}),
         "crash": ("crash" in faults, _crash, {"name": names}),
         "restart": ("crash" in faults, _restart, {"name": names}),
         "time_passes": ("time" in faults, _time_passes, {"seconds": st.integers(1, 3600)}),

@@ -103,7 +103,8 @@ def test_workload_refuses_an_unknown_api() -> None:
 class EveryFault(ReplicationMachine):
     replication_type = "performance"
     sync = "manual"
-    faults = frozenset({"partition", "crash", "time", "stall", "corrupt", "client_partition"})
+    faults = frozenset({"partition", "one_way_partition", "crash", "time", "stall", "corrupt",
+                        "client_partition"})
     topology = layouts(("a", "b", "c", "d"), both=True)
     clusters = ("a", "b", "c", "d")
     requirements: ClassVar[tuple[Requirement, ...]] = (Availability(within=10**9),)
