@@ -20,6 +20,7 @@ from benchmarks.automations import (
     Watchdog,
     WatchdogNeverFailsOver,
     WatchdogStartsANewSet,
+    WatchdogWithoutFencing,
 )
 from fakevault.model.requirements import Availability, Requirement
 from fakevault.model.simulator import Simulator
@@ -182,3 +183,21 @@ def test_statistics_name_what_the_search_covered(monkeypatch: pytest.MonkeyPatch
     run_state_machine_as_test(EagerWatchdog, settings=bounded(3, steps=10))
     assert any(e.startswith("failovers=") for e in events)
     assert any(e.startswith("live primaries at the end=") for e in events)
+
+
+# -- the false alarm, step by step through the machine's own rules ----------------------
+@pytest.mark.parametrize(("machine", "expected"), [(Watchdog, []),
+                                                   (WatchdogWithoutFencing, ["lost_writes"])])
+def test_restart_after_the_new_primary_died_is_fenced_by_promotion_order(
+        machine: type[Watchdog], expected: list[str]) -> None:
+    world = machine()
+    world.crash(name="a")
+    world.watchdog_tick()  # promotes b (it has everything) and re-points c
+    assert world.live_primaries() == ["b"]
+    world.client_writes(client="c1", key="k0")  # acknowledged by b
+    world.crash(name="b")
+    world.restart(name="a")
+    assert [v.kind for v in world.sim.violations] == expected
+    if not expected:
+        world.no_invariant_violations()
+        assert world.role("a").mode == "secondary"
