@@ -24,6 +24,7 @@ from fakevault.model.paths_filter import EffectiveFilter, filter_for, keys_to_sy
 
 if TYPE_CHECKING:
     from fakevault.model.replication import ReplicationRole
+    from fakevault.model.requirements import Requirement
     from fakevault.model.simulator import Simulator
     from fakevault.model.tokens import ActivationToken
 
@@ -42,7 +43,9 @@ class Violation:
     details: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.message} (caused by {self.caused_by})"
+        seen = self.details.get("seen_at")
+        where = f"; seen at {seen}" if seen else ""
+        return f"{self.kind}: {self.message} (caused by {self.caused_by}{where})"
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able form."""
@@ -72,6 +75,8 @@ class InvariantChecker:
         #: (set, cluster) -> (seq, filter): a filtered secondary promoted at operation seq is
         #: judged by what it should have held for the writes acknowledged before it.
         self._filtered: dict[tuple[SetKey, str], tuple[int, EffectiveFilter]] = {}
+        #: Opt-in invariants (``Simulator.require``); not part of a snapshot.
+        self.requirements: list[Requirement] = []
 
     # -- hooks the model calls while an operation runs -------------------------------
     def begin(self, operation: Operation) -> None:
@@ -83,6 +88,8 @@ class InvariantChecker:
         seq = self._current.seq if self._current else 0
         for set_key in sets:
             self._acked.setdefault(set_key, {})[key] = _Acked(seq, text, cluster)
+        for requirement in self.requirements:
+            requirement.record_write(cluster, key, text, sets, seq)
 
     def record_token_use(self, token: ActivationToken) -> None:
         """An activation token was redeemed."""
@@ -128,6 +135,8 @@ class InvariantChecker:
         self._primaries = primaries
         self._check_wal_monotonic(world)
         self._check_convergence(world, thorough=False)
+        for requirement in self.requirements:
+            requirement.after_operation(world, self)
 
     def check(self, world: Simulator) -> list[Violation]:
         """Run every check now, over the whole world; returns all violations on record."""
@@ -146,6 +155,22 @@ class InvariantChecker:
         op = self._current
         self.violations.append(Violation(kind, message, op.seq if op else None,
                                          op.describe() if op else "(initial state)", details))
+
+    def report(self, kind: str, message: str, dedupe: str, world: Simulator,
+               decided_by: int | None = None, **details: Any) -> None:
+        """Record a violation once per ``dedupe`` key, blaming operation ``decided_by`` (the
+        decision that made it possible) when it is known and not the running operation."""
+        if dedupe in self._reported:
+            return
+        decision = world.history.find(decided_by) if decided_by else None
+        current = self._current
+        if decision is None or current is None or decision.seq == current.seq:
+            self._violate(kind, message, dedupe, **details)
+            return
+        self._reported.add(dedupe)
+        details["seen_at"] = current.describe()
+        self.violations.append(Violation(kind, message, decision.seq, decision.describe(),
+                                         details))
 
     def _check_split_brain(self, primaries: dict[SetKey, frozenset[str]]) -> None:
         for (rtype, cluster_id), names in primaries.items():
@@ -174,11 +199,14 @@ class InvariantChecker:
             self._reported.add(f"lost:{set_key}:{key}:{acked[key].seq}")
         more = " ..." if len(fresh) > MAX_LISTED_KEYS else ""
         shown = ", ".join(fresh[:MAX_LISTED_KEYS]) + more
-        self._violate("lost_writes", f"{len(fresh)} acknowledged write(s) missing from {name}, "
-                      f"now {set_key[0]} primary of set {set_key[1]}: {shown}",
-                      f"lost-batch:{set_key}:{fresh[0]}:{acked[fresh[0]].seq}",
-                      type=set_key[0], cluster_id=set_key[1], primary=name, keys=fresh,
-                      acknowledged_by=sorted({acked[k].cluster for k in fresh}))
+        # The decision: the promotion of the primary that lacks them, if it came after them.
+        since = world[name].role(set_key[0]).primary_since
+        decided = since if since > min(acked[k].seq for k in fresh) else None
+        self.report("lost_writes", f"{len(fresh)} acknowledged write(s) missing from {name}, "
+                    f"now {set_key[0]} primary of set {set_key[1]}: {shown}",
+                    f"lost-batch:{set_key}:{fresh[0]}:{acked[fresh[0]].seq}", world,
+                    decided_by=decided, type=set_key[0], cluster_id=set_key[1], primary=name,
+                    keys=fresh, acknowledged_by=sorted({acked[k].cluster for k in fresh}))
 
     def _check_wal_monotonic(self, world: Simulator) -> None:
         for cluster in world.clusters.values():

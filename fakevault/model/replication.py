@@ -105,6 +105,8 @@ class ReplicationRole:
         self.primary_cluster_addr = ""
         self.last_reindex_epoch = 0
         self.last_corruption_check_epoch = -62135596800
+        #: The world's operation number when this role last became a primary (0: never).
+        self.primary_since = 0
         self._reset_roles()
 
     def _reset_roles(self) -> None:
@@ -168,6 +170,7 @@ class ReplicationRole:
         self.primary_cluster_addr = primary_cluster_addr
         self._reset_roles()
         self.state = "running"
+        self.world.record_promotion(self)
 
     @operation
     def demote(self) -> None:
@@ -292,6 +295,7 @@ class ReplicationRole:
         if inherited is not None:
             self.cluster.performance._refuse_split_brain("promote", inherited["cluster_id"])
             self.cluster.performance.load_json(inherited)
+            self.world.record_promotion(self.cluster.performance)
         self.performance_mirror = None
         # "New secondary tokens will need to be issued to other secondaries": a promoted
         # cluster starts with no known secondaries, even ids it knew as a primary before.
@@ -303,6 +307,7 @@ class ReplicationRole:
         self.known_primary_cluster_addrs = []
         self.pending_keys = []
         self.primary_cluster_addr = primary_cluster_addr
+        self.world.record_promotion(self)
 
     @operation
     def update_primary(self, token: str = "", primary_api_addr: str = "",
@@ -529,6 +534,7 @@ class ReplicationRole:
         """Plain JSON-able state."""
         data = {name: getattr(self, name) for name in self._SCALARS}
         data["wal_cursor"] = self.wal_cursor
+        data["primary_since"] = self.primary_since
         data["known"] = [asdict(record) for record in self.known.values()]
         data["tokens"] = [token.to_json() for token in self.tokens.values()]
         data["filters"] = {id: f.to_json() for id, f in sorted(self.filters.items())}
@@ -539,6 +545,7 @@ class ReplicationRole:
         for name in self._SCALARS:
             setattr(self, name, data[name])
         self.wal_cursor = int(data.get("wal_cursor", self.last_remote_wal))
+        self.primary_since = int(data.get("primary_since", 0))  # absent before fencing by order
         self.known = {r["id"]: SecondaryRecord(**r) for r in data["known"]}
         self.tokens = {t["jti"]: ActivationToken.from_json(t) for t in data["tokens"]}
         self.filters = {str(id): PathsFilter.from_json(f)

@@ -21,6 +21,7 @@ from fakevault.model.ids import IdSource
 from fakevault.model.invariants import InvariantChecker, Violation
 from fakevault.model.messages import error
 from fakevault.model.replication import ReplicationRole
+from fakevault.model.requirements import Requirement
 from fakevault.model.storage import DEFAULT_WAL_RETENTION
 from fakevault.model.streaming import advance_secondary
 from fakevault.model.versions import DEFAULT_VERSION, Profile, profile
@@ -81,6 +82,8 @@ class Simulator:
         #: Called as ``observer(sim, operation)`` after each operation that succeeded (and its
         #: eager sync and invariant checks); the HTML report's recorder is one. Not snapshotted.
         self.observers: list[Callable[[Simulator, Operation], None]] = []
+        #: "type:cluster_id" -> operation number of the set's latest promotion (or enable).
+        self.promotions: dict[str, int] = {}
         self._seq = 0
         self._depth = 0
         self.clusters: dict[str, Cluster] = {}
@@ -96,6 +99,11 @@ class Simulator:
             f", vault_version={self.vault_version!r}"
         return (f"Simulator(seed={self.seed!r}, clusters={tuple(self.clusters)!r}, "
                 f"sync={self.sync_mode!r}, strict={self.strict!r}{version})")
+
+    @property
+    def last_operation(self) -> int:
+        """The sequence number of the latest operation (0 before any)."""
+        return self._seq
 
     # -- lookup --------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Cluster:
@@ -245,13 +253,17 @@ class Simulator:
                     primary.known[role.secondary_id].last_heartbeat = now
 
     # -- faults ---------------------------------------------------------------------------
-    def partition(self, a: str, b: str) -> None:
-        """Cut the network between clusters ``a`` and ``b``."""
+    def partition(self, a: str, b: str, *, one_way: bool = False) -> None:
+        """Cut the network between clusters ``a`` and ``b``; ``one_way``: only connections
+        that ``a`` opens to ``b`` fail (a firewall rule), ``b`` still reaches ``a``."""
         self[a], self[b]
         if a == b:
             raise error("bad_key", key=a, reason="a cluster cannot be partitioned from itself")
-        with self.operation(None, None, "partition", {"a": a, "b": b}):
-            self.network.partition(a, b)
+        args: dict[str, Any] = {"a": a, "b": b}
+        if one_way:
+            args["one_way"] = True
+        with self.operation(None, None, "partition", args):
+            self.network.partition(a, b, one_way=bool(one_way))
 
     def heal(self, a: str | None = None, b: str | None = None) -> None:
         """Restore the link between ``a`` and ``b`` (all links when no names are given)."""
@@ -270,9 +282,11 @@ class Simulator:
     def restart(self, name: str, *, demote_stale_primaries: bool = False) -> None:
         """Bring a crashed cluster back up, storage and replication state as they were.
 
-        A primary whose set has another live primary now is a split brain once it is up, as in
-        Vault. With ``demote_stale_primaries`` (always in strict mode) such a role is demoted as
-        the cluster comes back: the runbook's "demote the old primary before it serves".
+        A primary whose set has promoted another cluster since it became primary is stale: once
+        up it is a split brain (or, if the newer primary is down, the one primary, missing what
+        the newer one acknowledged), as in Vault. With ``demote_stale_primaries`` (always in
+        strict mode) such a role is demoted as the cluster comes back, whether or not the newer
+        primary is up now: the runbook's "demote the old primary before it serves".
         """
         cluster = self[name]
         fence = demote_stale_primaries or self.strict
@@ -280,10 +294,23 @@ class Simulator:
                             {"name": name, "demote_stale_primaries": fence}):
             self.network.restart(name)
             for role in cluster.roles:
-                if fence and role.mode == "primary" and any(
-                        other is not role and not other.cluster.crashed
-                        for other in self.primaries(role.type, role.cluster_id)):
+                if fence and self.is_stale_primary(role):
                     role.step_down()  # fencing is not a request: no path gating applies
+
+    def record_promotion(self, role: ReplicationRole) -> None:
+        """``role`` became a primary now (enable or promote): the newest of its set."""
+        role.primary_since = self._seq
+        self.promotions[f"{role.type}:{role.cluster_id}"] = self._seq
+
+    def is_stale_primary(self, role: ReplicationRole) -> bool:
+        """True if ``role`` is a primary and its set has promoted someone else since, or has
+        another primary that is up now."""
+        if role.mode != "primary":
+            return False
+        latest = self.promotions.get(f"{role.type}:{role.cluster_id}", 0)
+        return latest > role.primary_since or any(
+            other is not role and not other.cluster.crashed
+            for other in self.primaries(role.type, role.cluster_id))
 
     def corrupt_merkle(self, name: str, tree: Literal["replicated", "local"] = "replicated") -> str:
         """Corrupt a page of a cluster's merkle tree; returns the page. ``reindex`` mends it."""
@@ -311,6 +338,15 @@ class Simulator:
         """Every invariant violation on record, oldest first."""
         return list(self.invariants.violations)
 
+    def require(self, *requirements: Requirement) -> None:
+        """Opt into more invariants (``fakevault.model.requirements``): availability,
+        membership, redundancy, lost writes across sets. Judged after every operation."""
+        for requirement in requirements:
+            if not isinstance(requirement, Requirement):
+                raise TypeError(f"{requirement!r} is not a fakevault Requirement (use "
+                                "Availability, Membership, Redundancy or LostWritesAcrossSets)")
+        self.invariants.requirements.extend(requirements)
+
     def check(self) -> list[Violation]:
         """Run every invariant over the whole world now; returns all violations on record."""
         return self.invariants.check(self)
@@ -335,6 +371,7 @@ class Simulator:
             "clusters": {name: c.to_json() for name, c in self.clusters.items()},
             "history": self.history.to_json(),
             "invariants": self.invariants.to_json(),
+            "promotions": dict(self.promotions),
         }
 
     @classmethod

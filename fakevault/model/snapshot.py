@@ -55,6 +55,7 @@ def _restore(cls: type[Simulator], data: Mapping[str, Any]) -> Simulator:
         sim[name].load_json(cluster_data)
     sim.history = History.from_json(data["history"])
     sim.invariants = InvariantChecker.from_json(data["invariants"])
+    sim.promotions = {str(k): int(v) for k, v in data.get("promotions", {}).items()}
     return sim
 
 

@@ -118,3 +118,44 @@ def apply_fault(sim: Any, fault: Fault) -> None:
     if fault.kind not in ("partition", "heal", "crash", "restart", "advance"):
         raise ValueError(f"unknown fault kind {fault.kind!r}")
     getattr(sim, fault.kind)(*fault.args)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Replication sets to build at the start: a performance set, a DR set, or both at once
+    (the DR set then protects the performance primary, as a production deployment does)."""
+
+    sets: tuple[Topology, ...]
+
+    @property
+    def clusters(self) -> tuple[str, ...]:
+        """Every cluster in some set, in order of appearance."""
+        seen: dict[str, None] = {}
+        for topology in self.sets:
+            seen.update(dict.fromkeys(topology.clusters))
+        return tuple(seen)
+
+
+def layouts(clusters: Sequence[str] = ("a", "b", "c", "d", "e"), min_clusters: int = 2,
+            both: bool | None = None) -> st.SearchStrategy[Layout]:
+    """Layouts of ``min_clusters`` to ``len(clusters)`` clusters: a performance primary with
+    performance secondaries and/or DR secondaries (``both``: True always both types, False one
+    type, None either). The first of the drawn clusters is the primary of every set."""
+    names = list(clusters)
+    if not 2 <= min_clusters <= len(names):
+        raise ValueError(f"need 2 <= min_clusters <= {len(names)}, got {min_clusters}")
+
+    def build(count: int, order: list[str], split: int, kinds: str) -> Layout:
+        primary, *rest = order[:count]
+        if kinds != "both":
+            return Layout((Topology(kinds, primary, tuple(rest)),))
+        cut = max(1, min(split, len(rest) - 1)) if len(rest) > 1 else 1
+        sets = [Topology("performance", primary, tuple(rest[:cut]))]
+        if rest[cut:]:
+            sets.append(Topology("dr", primary, tuple(rest[cut:])))
+        return Layout(tuple(sets))
+
+    kinds = {True: st.just("both"), False: st.sampled_from(["performance", "dr"]),
+             None: st.sampled_from(["performance", "dr", "both"])}[both]
+    return st.builds(build, st.integers(min_clusters, len(names)), st.permutations(names),
+                     st.integers(1, len(names)), kinds)

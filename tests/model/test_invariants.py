@@ -155,7 +155,9 @@ def test_lost_writes_after_a_partition_once_the_old_primary_steps_down(
     sim["a"].dr.demote()
     lost = _only(sim, "lost_writes")
     assert lost.details["keys"] == ["secret/kept", "secret/two"]
-    assert "a.dr.demote()" in lost.caused_by
+    # Blame the decision (the forced promote that left them behind), and say where it showed.
+    assert "b.dr.promote(force=True)" in lost.caused_by
+    assert "a.dr.demote()" in lost.details["seen_at"] and "seen at #" in str(lost)
 
 
 def test_lost_writes_when_the_old_primary_crashes_after_the_promote(connect: Connect) -> None:
@@ -164,7 +166,8 @@ def test_lost_writes_when_the_old_primary_crashes_after_the_promote(connect: Con
     sim["b"].dr.promote(force=True)
     sim.crash("a")
     assert _only(sim, "lost_writes").details["keys"] == ["secret/kept", "secret/two"]
-    assert "sim.crash(name='a')" in _only(sim, "lost_writes").caused_by
+    assert "b.dr.promote(force=True)" in _only(sim, "lost_writes").caused_by
+    assert "sim.crash(name='a')" in _only(sim, "lost_writes").details["seen_at"]
 
 
 def test_lost_writes_are_not_reported_twice(connect: Connect) -> None:

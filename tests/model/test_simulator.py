@@ -128,7 +128,7 @@ def test_snapshot_is_json() -> None:
     assert json.loads(text) == snap
     assert snap["format"] == "fakevault-snapshot" and snap["version"] == 1
     assert set(snap) == {"format", "version", "config", "clock", "rng", "seq", "network",
-                         "clusters", "history", "invariants"}
+                         "clusters", "history", "invariants", "promotions"}
 
 
 @pytest.mark.parametrize("sync", ["manual", "eager"])
