@@ -112,6 +112,9 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8200,
                        help="first port; clusters get consecutive ports (0: free ports)")
+    serve.add_argument("--control-port", type=_port, default=None,
+                       help="the control plane's and web view's own port, up whatever crashes "
+                       "(default: --port + 99, or a free one with --port 0)")
     # World flags default to None so that one given with an existing --state file is known.
     serve.add_argument("--root-token", help="root token of every cluster (default root)")
     serve.add_argument("--seed", type=int, help="seed of the world's random source (default 0)")
@@ -223,7 +226,7 @@ def _shown(value: object) -> str:
     return "" if value is True else " false" if value is None else f" {value}"
 
 
-def banner(sim: model.Simulator, host: str) -> str:
+def banner(sim: model.Simulator, host: str, control_url: str | None = None) -> str:
     """What ``serve`` prints once listening, in the spirit of ``vault server -dev``."""
     lines = [f"fakevault {__version__}: {len(sim.clusters)} simulated Vault Enterprise clusters "
              f"answering as Vault {sim.vault_version} "
@@ -232,8 +235,10 @@ def banner(sim: model.Simulator, host: str) -> str:
     lines += ["", f"Root Token: {sim.root_token}"]
     lines += [f"Unseal Key ({c.name}): {', '.join(c.unseal_keys)}" for c in sim]
     first = next(iter(sim))
-    lines += [f"Control plane: {first.api_addr}/_fakevault/state (X-Vault-Token: root token)"]
-    lines += [f"Web view: {first.api_addr}/ui/ (any cluster's port; asks for the root token)"]
+    control = control_url or first.api_addr
+    lines += [f"Control plane: {control}/_fakevault/state (X-Vault-Token: root token; also on "
+              "every cluster's port while it is up)"]
+    lines += [f"Web view: {control}/ui/ (asks for the root token)"]
     return "\n".join(lines) + "\n"
 
 
@@ -255,9 +260,11 @@ def serve(args: argparse.Namespace) -> int:
         return durable[0]
 
     try:
+        control_port = args.control_port if args.control_port is not None else (
+            args.port + 99 if args.port else 0)
         server = FakeVaultServer(sim, host=args.host, port=args.port,
                                  log_requests=args.log_requests, wrap=wrap,
-                                 allowed_hosts=args.allowed_host)
+                                 allowed_hosts=args.allowed_host, control_port=control_port)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
@@ -277,7 +284,7 @@ def serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"fakevault: warning: listening on {args.host}: reachable from beyond this "
               "machine, with a well-known root token", file=sys.stderr, flush=True)
-    sys.stdout.write(banner(server.sim, args.host) + "\n" + READY_LINE + "\n")
+    sys.stdout.write(banner(server.sim, args.host, server.control_url) + "\n" + READY_LINE + "\n")
     sys.stdout.flush()
     return lifecycle.run()
 

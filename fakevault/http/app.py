@@ -14,7 +14,7 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +58,9 @@ class FakeVaultApp:
         self.max_request_size = max_request_size
         self._hosts: tuple[tuple[str, ...], dict[str, str]] = ((), {})
         self.internal_errors: list[BaseException] = []
+        #: Called with the new world after the control plane replaced it (a live server
+        #: watches which clusters are up).
+        self.world_listeners: list[Callable[[Simulator], None]] = []
         self._requests = 0
         raw = hashlib.sha1(f"fakevault:{sim.seed}".encode(), usedforsecurity=False).hexdigest()
         self._id_prefix = f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}"
@@ -135,6 +138,8 @@ class FakeVaultApp:
             if self.bound is not None:
                 sim[self.bound]
             self.sim = sim
+            for listener in self.world_listeners:
+                listener(sim)
 
     def _too_big(self, request: Request) -> Response | None:
         declared = request.environ.get("CONTENT_LENGTH")

@@ -265,3 +265,25 @@ def test_in_process_logical_requests_answer_as_the_profile() -> None:
     with pytest.raises(VaultError):
         Simulator().vault("a").request("read", "sys/replication/primary/secondary-token",
                                        {"id": "x"}, token="root")
+
+
+def test_a_crashed_cluster_closes_its_port_under_a_live_server() -> None:
+    """Fact 21 under ``fakevault serve``: the listener closes, and reopens on restart."""
+    from fakevault.testing.server import FakeVaultServer
+
+    with FakeVaultServer(Simulator(seed=1)) as server, requests.Session() as http:
+        a, b = server.url("a"), server.url("b")
+        root = {"X-Vault-Token": "root"}
+        assert http.post(f"{b}/_fakevault/clusters/a/crash", headers=root).status_code == 200
+        with pytest.raises(requests.ConnectionError):
+            http.get(f"{a}/v1/sys/health", timeout=5)
+        assert http.get(f"{b}/v1/sys/health", timeout=5).status_code == 200
+        server.sim.restart("a")  # the Python API too, not only the control plane
+        assert http.get(f"{a}/v1/sys/health", timeout=5).status_code == 200
+        assert server.url("a") == a  # the same port
+        server.sim.crash("a")
+        with pytest.raises(requests.ConnectionError):
+            http.get(f"{a}/v1/sys/health", timeout=5)
+        # A reset brings a world where every cluster is up: the port opens again.
+        assert http.post(f"{b}/_fakevault/reset", headers=root, json={}).status_code == 200
+        assert http.get(f"{a}/v1/sys/health", timeout=5).status_code == 200

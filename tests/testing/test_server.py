@@ -26,7 +26,7 @@ def server() -> Iterator[FakeVaultServer]:
 
 
 def control(server: FakeVaultServer, path: str, **body: Any) -> Any:
-    response = requests.post(f"{server.url('a')}/_fakevault/{path}", json=body or None,
+    response = requests.post(f"{server.control_url}/_fakevault/{path}", json=body or None,
                              headers=ROOT, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
@@ -132,8 +132,9 @@ def test_control_plane_faults_show_in_status(server: FakeVaultServer) -> None:
                             timeout=10).json()["data"]
     assert status_b["state"] == "idle"
     control(server, "clusters/a/crash")
-    assert requests.get(f"{a}/v1/sys/health", timeout=10).status_code == 503
-    control(server, "clusters/a/restart")
+    with pytest.raises(requests.ConnectionError):  # a down node refuses (fact 21)
+        requests.get(f"{a}/v1/sys/health", timeout=10)
+    control(server, "clusters/a/restart")  # on the control port, up whatever crashes
     assert requests.get(f"{a}/v1/sys/health", timeout=10).status_code == 200
 
 
@@ -177,3 +178,19 @@ def test_snapshot_and_restore_round_trip(server: FakeVaultServer) -> None:
     assert requests.get(f"{a}/v1/sys/replication/dr/status",
                         timeout=10).json()["data"]["mode"] == "primary"
     assert server.url("a") == a  # the restored world keeps this server's addresses
+
+
+def test_the_control_port_stays_up_when_every_cluster_is_down(server: FakeVaultServer) -> None:
+    control_url = server.control_url
+    for name in server.sim.names:
+        control(server, f"clusters/{name}/crash")
+    for name in server.sim.names:
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{server.url(name)}/v1/sys/health", timeout=10)
+    state = requests.get(f"{control_url}/_fakevault/state", headers=ROOT, timeout=10).json()
+    assert all(cluster["crashed"] for cluster in state["clusters"].values())
+    assert requests.get(f"{control_url}/ui/", timeout=10).status_code == 200
+    vault_path = requests.get(f"{control_url}/v1/sys/health", timeout=10)
+    assert vault_path.status_code == 404 and "control port" in vault_path.json()["errors"][0]
+    control(server, "reset")
+    assert requests.get(f"{server.url('a')}/v1/sys/health", timeout=10).status_code == 200

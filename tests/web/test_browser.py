@@ -51,7 +51,7 @@ def replicate(server: FakeVaultServer) -> None:
 
 
 def open_view(page: Any, server: FakeVaultServer, token: str = "root") -> None:
-    page.goto(server.url("a") + "/ui/")
+    page.goto(server.control_url + "/ui/")
     page.fill("#token", token)
     page.press("#token", "Enter")
     if token == "root":
