@@ -4,9 +4,10 @@ Tokens live in LOCAL storage (DR replicates them, performance does not), except 
 tokens, which Vault makes valid across a performance replication set: those are kept in
 replicated storage. Policies are replicated data. A child token dies with its parent.
 
-The root token of the Simulator is always accepted by every cluster, as a dev server's root
-token would be, even after enabling a secondary wiped the token store (a listed difference
-from real Vault).
+The root token of the Simulator is accepted by every cluster, as a dev server's root token
+would be, until the cluster becomes a performance secondary: Vault wipes its token store then,
+and only a root token generated there (``sys/generate-root``) works on it afterwards. A DR
+secondary replicates its primary's token store, so the configured root token follows it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from fakevault.model.acl import (
 )
 from fakevault.model.durations import go_duration
 from fakevault.model.messages import error
-from fakevault.model.storage import LOCAL_PREFIX
+from fakevault.model.storage import LOCAL_PREFIX, canonical_json
 
 if TYPE_CHECKING:
     from fakevault.model.cluster import Cluster
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 TOKEN_PREFIX = "token/"
 SHARED_TOKEN_PREFIX = "sys/token/batch/"
 POLICY_PREFIX = "sys/policy/"
+#: A local key marking a token store without the configured root token (a performance
+#: secondary's, wiped at enable). DR replication carries it like every local key.
+ROOT_FENCE_KEY = "sys/token/configured-root-revoked"
 ROOT_POLICY = "root"
 DEFAULT_POLICY = "default"
 #: Vault's fixed policies: never written through the API; the last two never assigned.
@@ -71,14 +75,27 @@ class TokenEntry:
     parent: str = ""
     explicit_max_ttl: int = 0
     period: int = 0
+    role: str = ""
+    #: The TTL the last renewal granted, from ``last_renewal`` (0: never renewed).
+    renewed_ttl: int = 0
+    last_renewal: float = 0.0
+
+    @property
+    def expire_time(self) -> float:
+        """When the token stops working (0.0 for a token without TTL)."""
+        if self.ttl <= 0:
+            return 0.0
+        if self.last_renewal:
+            return self.last_renewal + self.renewed_ttl
+        return self.creation_time + self.ttl
 
     def expired_at(self, now: float) -> bool:
         """True if the token has a TTL and it has run out."""
-        return self.ttl > 0 and now >= self.creation_time + self.ttl
+        return self.ttl > 0 and now >= self.expire_time
 
     def remaining(self, now: float) -> int:
         """Whole seconds left (0 for a token without TTL)."""
-        return max(0, int(self.creation_time + self.ttl - now)) if self.ttl > 0 else 0
+        return max(0, int(self.expire_time - now)) if self.ttl > 0 else 0
 
     @property
     def is_root(self) -> bool:
@@ -108,6 +125,7 @@ class TokenRequest:
     id: str = ""
     orphan: bool = False
     path: str = "auth/token/create"
+    role: str = ""
 
 
 # -- token storage ---------------------------------------------------------------------------
@@ -148,11 +166,21 @@ def _stored(cluster: Cluster, token_id: str) -> TokenEntry | None:
     return None if raw is None else TokenEntry(**raw)
 
 
+def root_fenced(cluster: Cluster) -> bool:
+    """True when ``cluster``'s token store no longer has the configured root token."""
+    return cluster.storage.get(LOCAL_PREFIX + ROOT_FENCE_KEY) is not None
+
+
+def fence_configured_root(cluster: Cluster) -> None:
+    """Forget the configured root token on ``cluster`` (a performance secondary's wipe)."""
+    cluster.storage.apply(LOCAL_PREFIX + ROOT_FENCE_KEY, canonical_json(True))
+
+
 def lookup_token(cluster: Cluster, token_id: str) -> TokenEntry | None:
     """The live token ``token_id`` on ``cluster``: None if unknown, expired, or its parent is."""
     if not token_id:
         return None
-    if token_id == cluster.world.root_token:
+    if token_id == cluster.world.root_token and not root_fenced(cluster):
         return root_entry(cluster)
     entry = _stored(cluster, token_id)
     if entry is None or entry.expired_at(cluster.world.clock.now()):
@@ -188,6 +216,11 @@ def revoke_tree(cluster: Cluster, entry: TokenEntry) -> None:
         queue.extend(children.get(current, []))
     for token_id in doomed:
         revoke_token(cluster, token_id)
+
+
+def all_tokens(cluster: Cluster) -> list[TokenEntry]:
+    """Every stored token entry of ``cluster`` (live or not), in storage order."""
+    return _all_tokens(cluster)
 
 
 def _all_tokens(cluster: Cluster) -> list[TokenEntry]:
@@ -361,7 +394,7 @@ def _new_entry(cluster: Cluster, parent: TokenEntry, request: TokenRequest,
         display_name=display_name(request.display_name), orphan=orphan, renewable=renewable,
         meta=dict(request.meta), num_uses=request.num_uses, path=request.path,
         parent="" if orphan else parent.id, explicit_max_ttl=request.explicit_max_ttl,
-        period=request.period)
+        period=request.period, role=request.role)
 
 
 def _custom_id(cluster: Cluster, token_id: str) -> str:

@@ -287,6 +287,7 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
     "control:fault": {"update": ok({"anyOf": [
         _all(kind=STR, page=STR), _all(kind=STR, type=STR), ref("ClusterState")]})},
     "control:unseal_keys": {"read": ok(_all(keys=STRS, threshold=INT))},
+    "control:root_token": {"update": ok(_all(cluster=STR, token=STR))},
     "control:invariants": {"read": ok(_all(ok=BOOL, violations={"type": "array",
                                                                  "items": OBJ}))},
     "control:history": {"read": ok(_all(operations={"type": "array", "items": OBJ}))},

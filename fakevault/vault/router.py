@@ -28,6 +28,8 @@ from fakevault.vault.auth import authorize
 from fakevault.vault.backends import (
     ceremony,
     control,
+    control_tokens,
+    generate_root,
     kv,
     policies,
     replication,
@@ -47,11 +49,13 @@ from fakevault.vault.logical import (
 from fakevault.vault.mount_table import Mount, find_mount
 
 SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
-                                      *policies.PATHS, *specs.PATHS), lenient_slash=True)
+                                      *policies.PATHS, *specs.PATHS, *generate_root.PATHS),
+                 lenient_slash=True)
 TOKEN = Backend("token", "token", tokens.PATHS, lenient_slash=True)
 KV_V1 = Backend("kv-v1", "kv", kv.V1_PATHS)
 KV_V2 = Backend("kv-v2", "kv", kv.V2_PATHS, fallback=kv.v2_fallback)
-CONTROL = Backend("control", "fakevault", control.PATHS, lenient_slash=True)
+CONTROL = Backend("control", "fakevault", (*control.PATHS, *control_tokens.PATHS),
+                  lenient_slash=True)
 #: Every backend with the mount path its declarations are relative to (KV: the dev server's
 #: ``secret/``), for the OpenAPI document and the supported-endpoints table.
 BACKENDS: tuple[tuple[str, Backend], ...] = (
