@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from fakevault.model.acl import (
@@ -33,6 +33,7 @@ from fakevault.model.storage import LOCAL_PREFIX, canonical_json
 
 if TYPE_CHECKING:
     from fakevault.model.cluster import Cluster
+    from fakevault.model.token_roles import TokenRole
 
 TOKEN_PREFIX = "token/"
 SHARED_TOKEN_PREFIX = "sys/token/batch/"
@@ -126,6 +127,8 @@ class TokenRequest:
     orphan: bool = False
     path: str = "auth/token/create"
     role: str = ""
+    #: The period a role gives the token (no sudo needed, unlike ``period``).
+    role_period: int = 0
 
 
 # -- token storage ---------------------------------------------------------------------------
@@ -230,42 +233,42 @@ def _all_tokens(cluster: Cluster) -> list[TokenEntry]:
     return [TokenEntry(**record) for record in records if record is not None]
 
 
-def use_token(cluster: Cluster, entry: TokenEntry) -> None:
-    """Count one use of a ``num_uses`` token; its last use revokes it (Vault's UseToken)."""
-    if entry.num_uses <= 0:
-        return
-    if entry.num_uses == 1:
-        revoke_token(cluster, entry.id)
-        return
-    entry.num_uses -= 1
-    store_token(cluster, entry)
-
-
 # -- token creation --------------------------------------------------------------------------
 def has_sudo(cluster: Cluster, entry: TokenEntry, path: str) -> bool:
     """True if ``entry`` is root or its policies grant ``sudo`` on ``path``."""
     return entry.is_root or allows(policy_rules(cluster, entry.policies), path, {"sudo"})
 
 
-def create_token(cluster: Cluster, parent: TokenEntry,
-                 request: TokenRequest) -> tuple[TokenEntry, list[str]]:
-    """Create a child (or orphan) of ``parent`` on ``cluster``, as Vault's token store does.
+def create_token(cluster: Cluster, parent: TokenEntry, request: TokenRequest,
+                 role: TokenRole | None = None) -> tuple[TokenEntry, list[str]]:
+    """Create a child (or orphan) of ``parent`` on ``cluster``, as Vault's token store does,
+    shaped by ``role`` when one is given (``auth/token/create/:role``).
 
     Every check runs before anything is drawn from the world's random source or written, so a
     refused request leaves the world unchanged. Returns the entry and Vault's warnings.
     """
     _check_parent(parent)
     sudo = has_sudo(cluster, parent, request.path)
+    warnings: list[str] = []
+    if role is not None:
+        request, warnings = role.apply(request)
     renewable = _check_type(request)
+    request = replace(request, type=request.type or "service")
     if request.id and not sudo:
         raise error("token_id_needs_sudo")
-    policies = _child_policies(parent, request, sudo)
+    if role is not None and (role.allowed_policies or role.disallowed_policies):
+        policies = _role_policies(parent, request, role)
+    else:
+        policies = _child_policies(parent, request, sudo)
     _check_policies(parent, policies, request.type)
     if request.no_parent and not sudo:
         raise error("token_orphan_needs_sudo")
     if request.period and not sudo:
         raise error("token_period_needs_sudo")
-    ttl, warnings = _token_ttl(request, policies)
+    if role is not None:
+        request = replace(request, period=request.role_period)
+    ttl, capped = _token_ttl(request, policies)
+    warnings += capped
     if ttl == 0:
         if parent.ttl != 0:
             raise error("token_expiring_root")
@@ -294,7 +297,7 @@ def _check_type(request: TokenRequest) -> bool:
             if value:
                 raise error("token_batch_field", field=name)
         renewable = False
-    elif request.type != "service":
+    elif request.type not in ("service", ""):
         raise error("token_bad_type")
     if request.num_uses < 0:
         raise error("token_negative_uses")
@@ -330,6 +333,33 @@ def _child_policies(parent: TokenEntry, request: TokenRequest, sudo: bool) -> li
     return final
 
 
+def _role_policies(parent: TokenEntry, request: TokenRequest, role: TokenRole) -> list[str]:
+    """Vault's policy rules for a role with allowed or disallowed policies."""
+    disallowed = sanitize_policies(role.disallowed_policies)
+    add_default = not request.no_default_policy and DEFAULT_POLICY not in disallowed
+    final = sanitize_policies(request.policies, add_default) if request.policies else []
+    if role.allowed_policies:
+        allowed = sanitize_policies(role.allowed_policies, add_default)
+        if not final:
+            final = allowed
+        elif not set(final) <= set(allowed):
+            raise error("token_role_policies", policies=_go_list(final),
+                        allowed=_go_list(allowed))
+    elif not final:
+        final = sanitize_policies(parent.policies, add_default)
+    for name in final:
+        if name in disallowed:
+            raise error("token_role_disallowed", name=name)
+    if request.no_default_policy:
+        final = [name for name in final if name != DEFAULT_POLICY]
+    return final
+
+
+def _go_list(names: list[str]) -> str:
+    """A list of strings as Go's %q prints it: ["a" "b"]."""
+    return "[" + " ".join(f'"{name}"' for name in names) + "]"
+
+
 def _check_policies(parent: TokenEntry, policies: list[str], token_type: str) -> None:
     for name in policies:
         if name in UNASSIGNABLE_POLICIES:
@@ -357,18 +387,18 @@ def calculate_ttl(ttl: int, period: int, explicit_max_ttl: int) -> tuple[int, li
     limit: int | None = max_ttl
     if period > 0:
         if period > max_ttl:
-            warnings.append(_capped("period", period, max_ttl))
+            warnings.append(capped_warning("period", period, max_ttl))
             period = max_ttl
         ttl, limit = period, (explicit_max_ttl or None)
     else:
         ttl = ttl or DEFAULT_TTL
     if limit is not None and ttl > limit:
-        warnings.append(_capped("TTL", ttl, limit))
+        warnings.append(capped_warning("TTL", ttl, limit))
         ttl = limit
     return ttl, warnings
 
 
-def _capped(what: str, value: int, limit: int) -> str:
+def capped_warning(what: str, value: int, limit: int) -> str:
     return (f'{what} of "{go_duration(value)}" exceeded the effective max_ttl of '
             f'"{go_duration(limit)}"; {what} value is capped accordingly')
 

@@ -261,6 +261,41 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
                                    "vault/token_store.go handleLookup (403)"),
         "token_batch_revoke": Message("batch tokens cannot be revoked", InvalidRequestError,
                                       "V", "vault/token_store.go revokeCommon"),
+        # -- token lifecycle and roles (issue 12; vault/token_store.go, vault/expiration.go) --
+        "token_missing_id": Message("missing token ID", InvalidRequestError, "V",
+                                    "vault/token_store.go handleRenew/handleRevokeTree"),
+        "token_not_found": Message("token not found", InvalidRequestError, "V",
+                                   "vault/token_store.go handleRenew"),
+        "token_batch_renew": Message("batch tokens cannot be renewed", InvalidRequestError, "V",
+                                     "vault/token_store.go handleRenew"),
+        "lease_not_renewable": Message("lease is not renewable", InvalidRequestError, "V",
+                                       "vault/expiration.go leaseEntry.renewable"),
+        "token_past_max_ttl": Message(
+            "past the max TTL, cannot renew", InvalidRequestError, "U",
+            "sdk/framework/lease.go CalculateTTL text; Vault answers it as a 500, we as a 400"),
+        "token_role_gone": Message(
+            'original token role "{role}" could not be found, not renewing', InvalidRequestError,
+            "U", "vault/token_store.go authRenew text; Vault answers it as a 500, we as a 400"),
+        "token_missing_accessor": Message("missing accessor", InvalidRequestError, "V",
+                                          "vault/token_store.go handleUpdateRevokeAccessor"),
+        "token_invalid_accessor": Message("invalid accessor", InvalidRequestError, "V",
+                                          "vault/token_store.go lookupByAccessor"),
+        "token_revoke_not_found": Message("token to revoke not found", InvalidRequestError,
+                                          "V", "vault/token_store.go handleRevokeOrphan"),
+        "token_unknown_role": Message("unknown role {role}", InvalidRequestError, "V",
+                                      "vault/token_store.go handleCreateAgainstRole"),
+        "token_role_policies": Message(
+            "token policies ({policies}) must be subset of the role's allowed policies "
+            "({allowed})", InvalidRequestError, "V", "vault/token_store.go handleCreateCommon"),
+        "token_role_disallowed": Message('token policy "{name}" is disallowed by this role',
+                                         InvalidRequestError, "V",
+                                         "vault/token_store.go handleCreateCommon"),
+        "role_bad_token_type": Message("invalid 'token_type' value \"{value}\"",
+                                       InvalidRequestError, "V",
+                                       "vault/token_store.go tokenStoreRoleCreateUpdate"),
+        "role_batch_conflict": Message(
+            "'token_type' cannot be 'batch' when role is set to generate {reason}",
+            InvalidRequestError, "V", "vault/token_store.go tokenStoreRoleCreateUpdate"),
     }
 )
 

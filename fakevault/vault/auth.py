@@ -6,6 +6,7 @@ from fakevault.model.acl import allows
 from fakevault.model.auth import lookup_token, policy_rules
 from fakevault.model.errors import PermissionDeniedError
 from fakevault.model.messages import error
+from fakevault.model.token_lifecycle import spend_use
 from fakevault.vault.context import Context
 from fakevault.vault.logical import INVALID_TOKEN, PERMISSION_DENIED
 
@@ -27,6 +28,7 @@ def authorize(ctx: Context) -> None:
     if entry is None:
         raise PermissionDeniedError(INVALID_TOKEN)
     ctx.token = entry
+    ctx.token_spent = spend_use(ctx.cluster, entry)  # before anything can fail (fact 12)
     if entry.is_root:
         return
     capability = ctx.operation

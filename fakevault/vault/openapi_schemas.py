@@ -119,7 +119,11 @@ _TOKEN = _obj(
     accessor=STR, creation_time=INT, creation_ttl=INT, display_name=STR, entity_id=STR,
     expire_time=_nullable(STR), explicit_max_ttl=INT, id=STR, meta=_nullable(STR_MAP),
     num_uses=INT, orphan=BOOL, path=STR, policies=STRS, renewable=BOOL, ttl=INT, type=STR,
-    issue_time=STR, period=INT)
+    issue_time=STR, period=INT, role=STR, last_renewal_time=INT, last_renewal=STR)
+_TOKEN_ROLE = _all(allowed_policies=STRS, disallowed_policies=STRS, explicit_max_ttl=INT,
+                   name=STR, orphan=BOOL, path_suffix=STR, period=INT, renewable=BOOL,
+                   token_explicit_max_ttl=INT, token_num_uses=INT, token_period=INT,
+                   token_type=STR)
 _KEYS = _all(keys=STRS)
 _STATUS_ALL = _obj(("dr", "performance", "mode"), dr=ref("ReplicationRoleStatus"),
                    performance=ref("ReplicationRoleStatus"), mode=STR, cluster_id=STR,
@@ -254,6 +258,14 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
     "tokens:lookup_self": {"read": ok(envelope(_TOKEN))},
     "tokens:lookup": {"read": ok(envelope(_TOKEN)), "update": ok(envelope(_TOKEN))},
     "tokens:revoke_self": {"update": empty()},
+    # -- issue 12: token lifecycle and roles ----------------------------------------------
+    "tokens:renew": {"update": ok(envelope(auth=True))},
+    "tokens:revoke": {"update": empty()},
+    "tokens:lookup_accessor": {"update": ok(envelope(_TOKEN))},
+    "tokens:accessors": {"list": ok(envelope(_KEYS))},
+    "tokens:roles": {"list": {**ok(envelope(_KEYS)), **not_found()}},
+    "tokens:role": {"read": {**ok(envelope(_TOKEN_ROLE)), **not_found()}, "update": empty(),
+                    "delete": empty()},
     "specs:openapi": {"read": ok(_SPEC, "the OpenAPI document (top-level JSON)")},
     # -- kv v2 (sub-paths of the catch-all route) --------------------------------------------
     "kv:data": {

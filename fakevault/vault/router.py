@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fakevault.model.auth import use_token
+from fakevault.model.auth import revoke_token
 from fakevault.model.cluster import Cluster
 from fakevault.model.errors import (
     UnavailableError,
@@ -35,6 +35,8 @@ from fakevault.vault.backends import (
     replication,
     specs,
     system,
+    token_lifecycle,
+    token_roles,
     tokens,
 )
 from fakevault.vault.context import Context
@@ -51,7 +53,8 @@ from fakevault.vault.mount_table import Mount, find_mount
 SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
                                       *policies.PATHS, *specs.PATHS, *generate_root.PATHS),
                  lenient_slash=True)
-TOKEN = Backend("token", "token", tokens.PATHS, lenient_slash=True)
+TOKEN = Backend("token", "token", (*tokens.PATHS, *token_lifecycle.PATHS, *token_roles.PATHS),
+                lenient_slash=True)
 KV_V1 = Backend("kv-v1", "kv", kv.V1_PATHS)
 KV_V2 = Backend("kv-v2", "kv", kv.V2_PATHS, fallback=kv.v2_fallback)
 CONTROL = Backend("control", "fakevault", (*control.PATHS, *control_tokens.PATHS),
@@ -101,16 +104,18 @@ def handle(sim: Simulator, name: str, request: Request,
         raise error("dr_secondary_path_disabled")
     ctx = Context(sim, cluster, request, path, request.path, captures,
                   FieldData(request.data, fields), mount, entry, replace_world=replace_world)
-    authorize(ctx)
-    if not path.raw_data:
-        ctx.data.validate(request.operation)
-    response = callback(ctx)
+    try:
+        authorize(ctx)
+        if not path.raw_data:
+            ctx.data.validate(request.operation)
+        response = callback(ctx)
+    finally:
+        if ctx.token_spent and ctx.token is not None:  # its last use, spent even on failure
+            revoke_token(cluster, ctx.token.id)
     if not path.raw_data:
         ignored = ctx.data.ignored()
         if ignored:
             response.warnings.append(ignored_warning(ignored))
-    if ctx.token is not None and ctx.token.num_uses:
-        use_token(cluster, ctx.token)  # counted once the request succeeded
     return response
 
 
