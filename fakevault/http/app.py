@@ -107,7 +107,8 @@ class FakeVaultApp:
             return errors.payload_too_large(self.max_request_size)
         logical_request = logical.Request(
             operation, path.removeprefix(CONTROL_PREFIX if control else "/v1/"), data,
-            token=_token(request), control=control)
+            token=_token(request), control=control,
+            wrap_ttl=request.headers.get("X-Vault-Wrap-TTL", "").strip())
         with self.lock:
             reply = handle(self.sim, cluster.name, logical_request, self.replace_world)
         return render(reply, self._request_id(), head=method == "HEAD",

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 TOKEN_PREFIX = "token/"
 SHARED_TOKEN_PREFIX = "sys/token/batch/"
 POLICY_PREFIX = "sys/policy/"
+WRAPPING_POLICY = "response-wrapping"
+#: Vault's built-in policy of a response-wrapping token.
+WRAPPING_RULES: dict[str, list[str]] = {"cubbyhole/response": ["create", "read"],
+                                        "sys/wrapping/unwrap": ["update"]}
 #: A local key marking a token store without the configured root token (a performance
 #: secondary's, wiped at enable). DR replication carries it like every local key.
 ROOT_FENCE_KEY = "sys/token/configured-root-revoked"
@@ -499,4 +503,6 @@ def policy_rules(cluster: Cluster, names: list[str]) -> list[Rule]:
             rule_sets.append(parse_rules(stored["paths"]))
         elif name == DEFAULT_POLICY:
             rule_sets.append(parse_rules(DEFAULT_POLICY_RULES))
+        elif name == WRAPPING_POLICY:
+            rule_sets.append(parse_rules(WRAPPING_RULES))
     return merged(rule_sets)

@@ -293,6 +293,12 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
         "role_bad_token_type": Message("invalid 'token_type' value \"{value}\"",
                                        InvalidRequestError, "V",
                                        "vault/token_store.go tokenStoreRoleCreateUpdate"),
+        "wrapping_token_invalid": Message("wrapping token is not valid or does not exist",
+                                          InvalidRequestError, "V",
+                                          "http/handler.go wrappingVerificationFunc"),
+        "wrapping_required": Message("endpoint requires response wrapping to be used",
+                                     InvalidRequestError, "V",
+                                     "vault/logical_system.go handleWrappingWrap"),
         "role_batch_conflict": Message(
             "'token_type' cannot be 'batch' when role is set to generate {reason}",
             InvalidRequestError, "V", "vault/token_store.go tokenStoreRoleCreateUpdate"),

@@ -35,6 +35,8 @@ class Request:
     data: dict[str, Any] = field(default_factory=dict)
     token: str = ""
     control: bool = False
+    #: Vault's ``X-Vault-Wrap-TTL``: answer only ``wrap_info`` of a single-use token.
+    wrap_ttl: str = ""
 
     def __post_init__(self) -> None:
         if self.operation not in OPERATIONS:

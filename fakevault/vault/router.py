@@ -24,6 +24,7 @@ from fakevault.model.errors import (
 )
 from fakevault.model.messages import error
 from fakevault.model.simulator import Simulator
+from fakevault.model.wrapping import forget_spent, wrap_ttl
 from fakevault.vault.auth import authorize
 from fakevault.vault.backends import (
     ceremony,
@@ -38,6 +39,7 @@ from fakevault.vault.backends import (
     token_lifecycle,
     token_roles,
     tokens,
+    wrapping,
 )
 from fakevault.vault.context import Context
 from fakevault.vault.framework import Backend, Field, FieldData, Path, ignored_warning
@@ -51,7 +53,8 @@ from fakevault.vault.logical import (
 from fakevault.vault.mount_table import Mount, find_mount
 
 SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
-                                      *policies.PATHS, *specs.PATHS, *generate_root.PATHS),
+                                      *policies.PATHS, *specs.PATHS, *generate_root.PATHS,
+                                      *wrapping.PATHS),
                  lenient_slash=True)
 TOKEN = Backend("token", "token", (*tokens.PATHS, *token_lifecycle.PATHS, *token_roles.PATHS),
                 lenient_slash=True)
@@ -92,6 +95,7 @@ def handle(sim: Simulator, name: str, request: Request,
     cluster = sim[name]
     if cluster.crashed and not request.control:
         raise UnavailableError(f"fakevault: cluster {name} is down (crashed)")
+    ttl = wrap_ttl(request.wrap_ttl)  # a bad header is a 400 before anything else
     backend, mount, entry = resolve(cluster, request)
     found = backend.route(request.path[len(mount):])
     if found is None:
@@ -109,9 +113,12 @@ def handle(sim: Simulator, name: str, request: Request,
         if not path.raw_data:
             ctx.data.validate(request.operation)
         response = callback(ctx)
+        if ttl:
+            response = wrapping.wrap_response(ctx, response, ttl)
     finally:
         if ctx.token_spent and ctx.token is not None:  # its last use, spent even on failure
             revoke_token(cluster, ctx.token.id)
+            forget_spent(cluster, ctx.token.id)
     if not path.raw_data:
         ignored = ctx.data.ignored()
         if ignored:
@@ -139,10 +146,12 @@ class Vault:
         return f"Vault(sim={self.sim!r}, name={self.name!r})"
 
     def request(self, operation: Operation, path: str, data: Mapping[str, Any] | None = None,
-                *, token: str = "", control: bool = False) -> Response:
-        """Run ``operation`` on ``path`` with ``data`` as the holder of ``token``."""
+                *, token: str = "", control: bool = False, wrap_ttl: str = "") -> Response:
+        """Run ``operation`` on ``path`` with ``data`` as the holder of ``token``; with
+        ``wrap_ttl`` ("5m") the answer is only ``wrap_info``, as with ``X-Vault-Wrap-TTL``."""
         return handle(self.sim, self.name,
-                      Request(operation, path, dict(data or {}), token=token, control=control))
+                      Request(operation, path, dict(data or {}), token=token, control=control,
+                              wrap_ttl=wrap_ttl))
 
 
 def declared_paths() -> list[tuple[str, Backend, Path]]:
