@@ -299,6 +299,37 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
         "wrapping_required": Message("endpoint requires response wrapping to be used",
                                      InvalidRequestError, "V",
                                      "vault/logical_system.go handleWrappingWrap"),
+        # -- auth mounts and AppRole (issue 12) --------------------------------------------------
+        "auth_type_not_simulated": Message(
+            "fakevault does not simulate the \"{type}\" auth method; "
+            "only approle (and the built-in token) are", InvalidRequestError, "U",
+                       "fakevault's own"),
+        "auth_path_in_use": Message("path is already in use at {path}", InvalidRequestError, "U",
+                       "vault/mount.go (recalled)"),
+        "auth_token_protected": Message(
+            "token credential backend cannot be "
+            "disabled", InvalidRequestError, "U",
+                       "vault/auth.go (recalled)"),
+        "approle_unknown_role": Message("role \"{name}\" does not exist", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_bad_accessor": Message(
+            "failed to find accessor entry for secret_id_accessor: "
+            "\"{accessor}\"", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_missing_role_id": Message("missing role_id", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_invalid_login": Message("invalid role or secret ID", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_ttl_over_max": Message(
+            "\"token_ttl\" value must be less than "
+            "\"token_max_ttl\"", InvalidRequestError, "U",
+                       "our wording"),
+        "approle_no_constraint": Message(
+            "at least one constraint should be enabled on the "
+            "role", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_role_id_in_use": Message("role_id already in use", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
         "role_batch_conflict": Message(
             "'token_type' cannot be 'batch' when role is set to generate {reason}",
             InvalidRequestError, "V", "vault/token_store.go tokenStoreRoleCreateUpdate"),

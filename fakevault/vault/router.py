@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from fakevault.model.approle import approle_mount
 from fakevault.model.auth import revoke_token
 from fakevault.model.cluster import Cluster
 from fakevault.model.errors import (
@@ -27,6 +28,8 @@ from fakevault.model.simulator import Simulator
 from fakevault.model.wrapping import forget_spent, wrap_ttl
 from fakevault.vault.auth import authorize
 from fakevault.vault.backends import (
+    approle,
+    auth_mounts,
     ceremony,
     control,
     control_tokens,
@@ -54,19 +57,20 @@ from fakevault.vault.mount_table import Mount, find_mount
 
 SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
                                       *policies.PATHS, *specs.PATHS, *generate_root.PATHS,
-                                      *wrapping.PATHS),
+                                      *wrapping.PATHS, *auth_mounts.PATHS),
                  lenient_slash=True)
 TOKEN = Backend("token", "token", (*tokens.PATHS, *token_lifecycle.PATHS, *token_roles.PATHS),
                 lenient_slash=True)
 KV_V1 = Backend("kv-v1", "kv", kv.V1_PATHS)
 KV_V2 = Backend("kv-v2", "kv", kv.V2_PATHS, fallback=kv.v2_fallback)
+APPROLE = Backend("approle", "approle", approle.PATHS, lenient_slash=True)
 CONTROL = Backend("control", "fakevault", (*control.PATHS, *control_tokens.PATHS),
                   lenient_slash=True)
 #: Every backend with the mount path its declarations are relative to (KV: the dev server's
 #: ``secret/``), for the OpenAPI document and the supported-endpoints table.
 BACKENDS: tuple[tuple[str, Backend], ...] = (
     ("sys/", SYSTEM), ("auth/token/", TOKEN), ("secret/", KV_V2), ("kv-v1/", KV_V1),
-    ("/_fakevault/", CONTROL))
+    ("auth/approle/", APPROLE), ("/_fakevault/", CONTROL))
 ReplaceWorld = Callable[[Simulator], None]
 
 
@@ -79,6 +83,10 @@ def resolve(cluster: Cluster, request: Request) -> tuple[Backend, str, Mount | N
         return SYSTEM, "sys/", None
     if path.startswith("auth/token/"):
         return TOKEN, "auth/token/", None
+    if path.startswith("auth/"):
+        mount_path = path[len("auth/"):].split("/", 1)[0] + "/"
+        if approle_mount(cluster, mount_path) is not None:
+            return APPROLE, "auth/" + mount_path, None
     if path in ("sys", "auth") or path.startswith("auth/"):
         raise UnsupportedPathError(UNSUPPORTED_PATH)
     mount = find_mount(cluster, path)
