@@ -13,10 +13,12 @@ from benchmarks.harness import Result
 from benchmarks.inprocess import bench_kv_read, bench_kv_write, bench_per_test_cost, bench_status
 from benchmarks.live import bench_live_throughput, bench_memory
 from benchmarks.model import bench_bootstrap, bench_merkle_scaling
+from benchmarks.tokens import bench_token_create, bench_token_lookup
 
 BENCHMARKS: list[Callable[[], Result]] = [
     bench_status, bench_kv_read, bench_kv_write, bench_merkle_scaling, bench_bootstrap,
     bench_per_test_cost, bench_live_throughput, bench_memory,
+    bench_token_create, bench_token_lookup,
 ]
 SLOW = {bench_memory}
 

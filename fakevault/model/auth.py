@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from fakevault.model.acl import (
@@ -108,8 +108,10 @@ class TokenEntry:
         return ROOT_POLICY in self.policies
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON-able form."""
-        return asdict(self)
+        """Plain JSON-able form (a shallow copy: cheaper than ``asdict`` on every write)."""
+        data = dict(vars(self))
+        data["policies"], data["meta"] = list(self.policies), dict(self.meta)
+        return data
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,6 @@ def create_token(cluster: Cluster, parent: TokenEntry, request: TokenRequest,
     if role is not None:
         request, warnings = role.apply(request)
     renewable = _check_type(request)
-    request = replace(request, type=request.type or "service")
     if request.id and not sudo:
         raise error("token_id_needs_sudo")
     if role is not None and (role.allowed_policies or role.disallowed_policies):
@@ -424,7 +425,8 @@ def _new_entry(cluster: Cluster, parent: TokenEntry, request: TokenRequest,
     orphan = request.orphan or request.no_parent
     return TokenEntry(
         id=token_id, accessor="" if batch else ids.base62(24), policies=policies,
-        type=request.type, ttl=ttl, creation_time=float(int(cluster.world.clock.now())),
+        type=request.type or "service", ttl=ttl,
+        creation_time=float(int(cluster.world.clock.now())),
         display_name=display_name(request.display_name), orphan=orphan, renewable=renewable,
         meta=dict(request.meta), num_uses=request.num_uses, path=request.path,
         parent="" if orphan else parent.id, explicit_max_ttl=request.explicit_max_ttl,
