@@ -109,3 +109,27 @@ def test_approle_replicates_to_a_performance_secondary(sim: Simulator,
     assert on_b.auth.token.lookup_self()["data"]["policies"] == ["default"]
     with pytest.raises(hvac.exceptions.Forbidden):  # the token is b's alone
         hvac_client(sim, "a", token=token).auth.token.lookup_self()
+
+
+@pytest.mark.parametrize("local_secret_ids", [False, True])
+def test_secret_ids_replicate_unless_the_role_keeps_them_local(
+        sim: Simulator, client: hvac.Client, local_secret_ids: bool) -> None:
+    client.write("auth/approle/role/edge", token_policies="default",
+                 local_secret_ids=local_secret_ids)
+    role_id = client.auth.approle.read_role_id("edge")["data"]["role_id"]
+    sim["a"].performance.enable_primary()
+    sim["b"].performance.enable_secondary(sim["a"].performance.secondary_token("b").token)
+    on_b = hvac_client(sim, "b", token=sim.generate_root("b"))
+    secret = on_b.auth.approle.generate_secret_id("edge")["data"]["secret_id"]
+    assert hvac_client(sim, "b", token="").auth.approle.login(role_id, secret)
+    login_on_a = VaultTestClient(sim).post("a", "auth/approle/login", token=None,
+                                           json={"role_id": role_id, "secret_id": secret})
+    assert login_on_a.status_code == (400 if local_secret_ids else 200)
+
+
+def test_snapshots_carry_approle_and_wrapped_state(sim: Simulator, client: hvac.Client) -> None:
+    role_id = client.auth.approle.read_role_id("failover")["data"]["role_id"]
+    wrapped = client.auth.approle.generate_secret_id("failover", wrap_ttl="5m")["wrap_info"]
+    copy = Simulator.restore(sim.snapshot())
+    secret = hvac_client(copy, "a").sys.unwrap(wrapped["token"])["data"]["secret_id"]
+    assert hvac_client(copy, "a", token="").auth.approle.login(role_id, secret)["auth"]
