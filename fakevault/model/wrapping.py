@@ -12,16 +12,11 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from fakevault.model.auth import (
-    WRAPPING_POLICY,
-    TokenEntry,
-    lookup_token,
-    revoke_token,
-    store_token,
-)
+from fakevault.model.auth import TokenEntry, lookup_token, revoke_token, store_token
 from fakevault.model.clock import rfc3339_nano
 from fakevault.model.durations import parse_seconds
 from fakevault.model.messages import error
+from fakevault.model.policy_store import WRAPPING_POLICY
 from fakevault.model.tokens import decode_claims
 
 if TYPE_CHECKING:

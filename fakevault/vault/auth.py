@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fakevault.model.acl import allows
-from fakevault.model.auth import lookup_token, policy_rules
+from fakevault.model.auth import lookup_token
 from fakevault.model.errors import PermissionDeniedError
 from fakevault.model.messages import error
+from fakevault.model.policy_store import policy_rules
 from fakevault.model.token_lifecycle import spend_use
 from fakevault.vault.context import Context
 from fakevault.vault.logical import INVALID_TOKEN, PERMISSION_DENIED
