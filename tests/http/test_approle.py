@@ -8,6 +8,8 @@ import pytest
 from fakevault import Simulator
 from fakevault.testing.assertions import unchanged
 from fakevault.testing.clients import VaultTestClient, hvac_client
+from fakevault.vault.backends import approle
+from fakevault.vault.endpoints import endpoint as endpoint_of
 
 
 @pytest.fixture
@@ -133,3 +135,22 @@ def test_snapshots_carry_approle_and_wrapped_state(sim: Simulator, client: hvac.
     copy = Simulator.restore(sim.snapshot())
     secret = hvac_client(copy, "a").sys.unwrap(wrapped["token"])["data"]["secret_id"]
     assert hvac_client(copy, "a", token="").auth.approle.login(role_id, secret)["auth"]
+
+
+APPROLE_ROUTES = [(method, endpoint.path.replace("{name}", "failover"))
+                  for endpoint in (endpoint_of("auth/approle/", path) for path in approle.PATHS)
+                  for method in endpoint.methods]
+
+
+@pytest.mark.parametrize(("method", "path"), APPROLE_ROUTES, ids=[f"{m} {p}" for m, p in
+                                                                    APPROLE_ROUTES])
+def test_every_approle_route_refuses_an_unknown_token_and_never_errors(
+        sim: Simulator, client: hvac.Client, method: str, path: str) -> None:
+    vault = VaultTestClient(sim)
+    with unchanged(sim):
+        response = vault.request("a", method, path, token="hvs.unknown", json={"x": 1})
+    if path.endswith("login"):  # unauthenticated: refused for its missing role_id instead
+        assert response.json == {"errors": ["missing role_id"]}
+    else:
+        assert response.status_code == 403 and "invalid token" in response.json["errors"][0]
+    assert not vault.app.internal_errors
