@@ -15,6 +15,7 @@ from benchmarks.inprocess import bench_kv_read, bench_kv_write, bench_per_test_c
 from benchmarks.live import bench_live_throughput, bench_memory
 from benchmarks.model import bench_bootstrap, bench_merkle_scaling
 from benchmarks.startup import bench_plugin_startup
+from benchmarks.tokens import bench_token_create, bench_token_lookup
 from benchmarks.web import bench_recorder_overhead, bench_view_windowed
 
 BENCHMARKS: list[Callable[[], Result]] = [
@@ -22,6 +23,7 @@ BENCHMARKS: list[Callable[[], Result]] = [
     bench_per_test_cost, bench_live_throughput, bench_memory,
     bench_plugin_startup, bench_view_windowed, bench_recorder_overhead,
     bench_durable_write, bench_durable_write_fsync,
+    bench_token_create, bench_token_lookup,
 ]
 SLOW = {bench_memory, bench_plugin_startup}
 

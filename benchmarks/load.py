@@ -101,6 +101,7 @@ def prepared_world() -> Simulator:
         sim[primary].performance.enable_primary()
         token = sim[primary].performance.secondary_token(secondary)
         sim[secondary].performance.enable_secondary(token.token)
+        sim.mint_root_token(secondary, sim.root_token)  # its token store was wiped at enable
     sim["c"].performance.enable_primary()
     return sim
 

@@ -40,3 +40,31 @@ class Simulator(model.Simulator):
         from fakevault.http.app import create_app
 
         return create_app(self, cluster=None if name is None else self[name].name)
+
+    # -- tokens a runbook would generate (fakevault.model.ceremony) ---------------------------
+    def generate_root(self, name: str, keys: list[str] | None = None) -> str:
+        """Run ``sys/generate-root`` on cluster ``name`` with ``keys`` (default: its unseal
+        keys, which are the primary's once it is a secondary) and answer the new root token.
+
+        A performance secondary accepts no earlier token, the configured root token included,
+        until this (or the same ceremony over HTTP) has run on it.
+        """
+        from fakevault.model.ceremony import ROOT, run_ceremony
+
+        cluster = self[name]
+        return run_ceremony(cluster, list(cluster.unseal_keys if keys is None else keys), ROOT)
+
+    def generate_dr_operation_token(self, name: str, keys: list[str] | None = None) -> str:
+        """Run the DR operation token ceremony on DR secondary ``name``; answer the token."""
+        from fakevault.model.ceremony import DR, run_ceremony
+
+        cluster = self[name]
+        return run_ceremony(cluster, list(cluster.unseal_keys if keys is None else keys), DR)
+
+    def mint_root_token(self, name: str, token_id: str = "") -> str:
+        """Put a root token in cluster ``name``'s token store without a ceremony (not a Vault
+        operation: a shortcut for tests that do not exercise generate-root). ``token_id``
+        chooses the token (for example the configured root token); default a new one."""
+        from fakevault.model.ceremony import mint_root
+
+        return mint_root(self[name], token_id)

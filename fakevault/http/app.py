@@ -127,7 +127,8 @@ class FakeVaultApp:
         logical_request = logical.Request(
             operation, path.removeprefix(CONTROL_PREFIX if control else "/v1/"), data,
             token=_token(request), control=control,
-            namespace=request.headers.get("X-Vault-Namespace", ""))
+            namespace=request.headers.get("X-Vault-Namespace", ""),
+            wrap_ttl=request.headers.get("X-Vault-Wrap-TTL", "").strip())
         with self.lock:
             reply = handle(self.sim, cluster.name, logical_request, self.replace_world)
         return render(reply, self._request_id(), head=method == "HEAD")

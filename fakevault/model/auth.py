@@ -1,12 +1,13 @@
-"""Tokens and ACL policies, kept in a cluster's storage where Vault keeps them.
+"""Tokens, kept in a cluster's storage where Vault keeps them (policies: ``policy_store``).
 
 Tokens live in LOCAL storage (DR replicates them, performance does not), except orphan batch
 tokens, which Vault makes valid across a performance replication set: those are kept in
-replicated storage. Policies are replicated data. A child token dies with its parent.
+replicated storage. A child token dies with its parent.
 
-The root token of the Simulator is always accepted by every cluster, as a dev server's root
-token would be, even after enabling a secondary wiped the token store (a listed difference
-from real Vault).
+The root token of the Simulator is accepted by every cluster, as a dev server's root token
+would be, until the cluster becomes a performance secondary: Vault wipes its token store then,
+and only a root token generated there (``sys/generate-root``) works on it afterwards. A DR
+secondary replicates its primary's token store, so the configured root token follows it.
 """
 
 from __future__ import annotations
@@ -14,32 +15,29 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from fakevault.model.acl import (
-    DEFAULT_POLICY_RULES,
-    DEFAULT_POLICY_TEXT,
-    Rule,
-    allows,
-    merged,
-    parse_policy,
-    parse_rules,
-)
+from fakevault.model.acl import allows
 from fakevault.model.durations import go_duration
 from fakevault.model.messages import error
-from fakevault.model.storage import LOCAL_PREFIX
+from fakevault.model.policy_store import (
+    DEFAULT_POLICY,
+    ROOT_POLICY,
+    policy_exists,
+    policy_rules,
+)
+from fakevault.model.storage import LOCAL_PREFIX, canonical_json
 
 if TYPE_CHECKING:
     from fakevault.model.cluster import Cluster
+    from fakevault.model.token_roles import TokenRole
 
 TOKEN_PREFIX = "token/"
 SHARED_TOKEN_PREFIX = "sys/token/batch/"
-POLICY_PREFIX = "sys/policy/"
-ROOT_POLICY = "root"
-DEFAULT_POLICY = "default"
-#: Vault's fixed policies: never written through the API; the last two never assigned.
-IMMUTABLE_POLICIES = ("root", "response-wrapping", "control-group")
+#: A local key marking a token store without the configured root token (a performance
+#: secondary's, wiped at enable). DR replication carries it like every local key.
+ROOT_FENCE_KEY = "sys/token/configured-root-revoked"
 UNASSIGNABLE_POLICIES = ("response-wrapping", "control-group")
 #: The token store's default and maximum TTL: the system's 768h (32 days).
 DEFAULT_TTL = MAX_TTL = 768 * 3600
@@ -71,14 +69,27 @@ class TokenEntry:
     parent: str = ""
     explicit_max_ttl: int = 0
     period: int = 0
+    role: str = ""
+    #: The TTL the last renewal granted, from ``last_renewal`` (0: never renewed).
+    renewed_ttl: int = 0
+    last_renewal: float = 0.0
+
+    @property
+    def expire_time(self) -> float:
+        """When the token stops working (0.0 for a token without TTL)."""
+        if self.ttl <= 0:
+            return 0.0
+        if self.last_renewal:
+            return self.last_renewal + self.renewed_ttl
+        return self.creation_time + self.ttl
 
     def expired_at(self, now: float) -> bool:
         """True if the token has a TTL and it has run out."""
-        return self.ttl > 0 and now >= self.creation_time + self.ttl
+        return self.ttl > 0 and now >= self.expire_time
 
     def remaining(self, now: float) -> int:
         """Whole seconds left (0 for a token without TTL)."""
-        return max(0, int(self.creation_time + self.ttl - now)) if self.ttl > 0 else 0
+        return max(0, int(self.expire_time - now)) if self.ttl > 0 else 0
 
     @property
     def is_root(self) -> bool:
@@ -86,8 +97,10 @@ class TokenEntry:
         return ROOT_POLICY in self.policies
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON-able form."""
-        return asdict(self)
+        """Plain JSON-able form (a shallow copy: cheaper than ``asdict`` on every write)."""
+        data = dict(vars(self))
+        data["policies"], data["meta"] = list(self.policies), dict(self.meta)
+        return data
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,9 @@ class TokenRequest:
     id: str = ""
     orphan: bool = False
     path: str = "auth/token/create"
+    role: str = ""
+    #: The period a role gives the token (no sudo needed, unlike ``period``).
+    role_period: int = 0
 
 
 # -- token storage ---------------------------------------------------------------------------
@@ -148,11 +164,21 @@ def _stored(cluster: Cluster, token_id: str) -> TokenEntry | None:
     return None if raw is None else TokenEntry(**raw)
 
 
+def root_fenced(cluster: Cluster) -> bool:
+    """True when ``cluster``'s token store no longer has the configured root token."""
+    return cluster.storage.get(LOCAL_PREFIX + ROOT_FENCE_KEY) is not None
+
+
+def fence_configured_root(cluster: Cluster) -> None:
+    """Forget the configured root token on ``cluster`` (a performance secondary's wipe)."""
+    cluster.storage.apply(LOCAL_PREFIX + ROOT_FENCE_KEY, canonical_json(True))
+
+
 def lookup_token(cluster: Cluster, token_id: str) -> TokenEntry | None:
     """The live token ``token_id`` on ``cluster``: None if unknown, expired, or its parent is."""
     if not token_id:
         return None
-    if token_id == cluster.world.root_token:
+    if token_id == cluster.world.root_token and not root_fenced(cluster):
         return root_entry(cluster)
     entry = _stored(cluster, token_id)
     if entry is None or entry.expired_at(cluster.world.clock.now()):
@@ -190,22 +216,16 @@ def revoke_tree(cluster: Cluster, entry: TokenEntry) -> None:
         revoke_token(cluster, token_id)
 
 
+def all_tokens(cluster: Cluster) -> list[TokenEntry]:
+    """Every stored token entry of ``cluster`` (live or not), in storage order."""
+    return _all_tokens(cluster)
+
+
 def _all_tokens(cluster: Cluster) -> list[TokenEntry]:
     prefixes = (LOCAL_PREFIX + TOKEN_PREFIX, SHARED_TOKEN_PREFIX)
     records = (cluster.storage.get(key) for prefix in prefixes
                for key in sorted(cluster.storage.keys(prefix)))
     return [TokenEntry(**record) for record in records if record is not None]
-
-
-def use_token(cluster: Cluster, entry: TokenEntry) -> None:
-    """Count one use of a ``num_uses`` token; its last use revokes it (Vault's UseToken)."""
-    if entry.num_uses <= 0:
-        return
-    if entry.num_uses == 1:
-        revoke_token(cluster, entry.id)
-        return
-    entry.num_uses -= 1
-    store_token(cluster, entry)
 
 
 # -- token creation --------------------------------------------------------------------------
@@ -214,25 +234,35 @@ def has_sudo(cluster: Cluster, entry: TokenEntry, path: str) -> bool:
     return entry.is_root or allows(policy_rules(cluster, entry.policies), path, {"sudo"})
 
 
-def create_token(cluster: Cluster, parent: TokenEntry,
-                 request: TokenRequest) -> tuple[TokenEntry, list[str]]:
-    """Create a child (or orphan) of ``parent`` on ``cluster``, as Vault's token store does.
+def create_token(cluster: Cluster, parent: TokenEntry, request: TokenRequest,
+                 role: TokenRole | None = None) -> tuple[TokenEntry, list[str]]:
+    """Create a child (or orphan) of ``parent`` on ``cluster``, as Vault's token store does,
+    shaped by ``role`` when one is given (``auth/token/create/:role``).
 
     Every check runs before anything is drawn from the world's random source or written, so a
     refused request leaves the world unchanged. Returns the entry and Vault's warnings.
     """
     _check_parent(parent)
     sudo = has_sudo(cluster, parent, request.path)
+    warnings: list[str] = []
+    if role is not None:
+        request, warnings = role.apply(request)
     renewable = _check_type(request)
     if request.id and not sudo:
         raise error("token_id_needs_sudo")
-    policies = _child_policies(parent, request, sudo)
+    if role is not None and (role.allowed_policies or role.disallowed_policies):
+        policies = _role_policies(parent, request, role)
+    else:
+        policies = _child_policies(parent, request, sudo)
     _check_policies(parent, policies, request.type)
     if request.no_parent and not sudo:
         raise error("token_orphan_needs_sudo")
     if request.period and not sudo:
         raise error("token_period_needs_sudo")
-    ttl, warnings = _token_ttl(request, policies)
+    if role is not None:
+        request = replace(request, period=request.role_period)
+    ttl, capped = _token_ttl(request, policies)
+    warnings += capped
     if ttl == 0:
         if parent.ttl != 0:
             raise error("token_expiring_root")
@@ -261,7 +291,7 @@ def _check_type(request: TokenRequest) -> bool:
             if value:
                 raise error("token_batch_field", field=name)
         renewable = False
-    elif request.type != "service":
+    elif request.type not in ("service", ""):
         raise error("token_bad_type")
     if request.num_uses < 0:
         raise error("token_negative_uses")
@@ -297,6 +327,33 @@ def _child_policies(parent: TokenEntry, request: TokenRequest, sudo: bool) -> li
     return final
 
 
+def _role_policies(parent: TokenEntry, request: TokenRequest, role: TokenRole) -> list[str]:
+    """Vault's policy rules for a role with allowed or disallowed policies."""
+    disallowed = sanitize_policies(role.disallowed_policies)
+    add_default = not request.no_default_policy and DEFAULT_POLICY not in disallowed
+    final = sanitize_policies(request.policies, add_default) if request.policies else []
+    if role.allowed_policies:
+        allowed = sanitize_policies(role.allowed_policies, add_default)
+        if not final:
+            final = allowed
+        elif not set(final) <= set(allowed):
+            raise error("token_role_policies", policies=_go_list(final),
+                        allowed=_go_list(allowed))
+    elif not final:
+        final = sanitize_policies(parent.policies, add_default)
+    for name in final:
+        if name in disallowed:
+            raise error("token_role_disallowed", name=name)
+    if request.no_default_policy:
+        final = [name for name in final if name != DEFAULT_POLICY]
+    return final
+
+
+def _go_list(names: list[str]) -> str:
+    """A list of strings as Go's %q prints it: ["a" "b"]."""
+    return "[" + " ".join(f'"{name}"' for name in names) + "]"
+
+
 def _check_policies(parent: TokenEntry, policies: list[str], token_type: str) -> None:
     for name in policies:
         if name in UNASSIGNABLE_POLICIES:
@@ -324,18 +381,18 @@ def calculate_ttl(ttl: int, period: int, explicit_max_ttl: int) -> tuple[int, li
     limit: int | None = max_ttl
     if period > 0:
         if period > max_ttl:
-            warnings.append(_capped("period", period, max_ttl))
+            warnings.append(capped_warning("period", period, max_ttl))
             period = max_ttl
         ttl, limit = period, (explicit_max_ttl or None)
     else:
         ttl = ttl or DEFAULT_TTL
     if limit is not None and ttl > limit:
-        warnings.append(_capped("TTL", ttl, limit))
+        warnings.append(capped_warning("TTL", ttl, limit))
         ttl = limit
     return ttl, warnings
 
 
-def _capped(what: str, value: int, limit: int) -> str:
+def capped_warning(what: str, value: int, limit: int) -> str:
     return (f'{what} of "{go_duration(value)}" exceeded the effective max_ttl of '
             f'"{go_duration(limit)}"; {what} value is capped accordingly')
 
@@ -357,11 +414,12 @@ def _new_entry(cluster: Cluster, parent: TokenEntry, request: TokenRequest,
     orphan = request.orphan or request.no_parent
     return TokenEntry(
         id=token_id, accessor="" if batch else ids.base62(24), policies=policies,
-        type=request.type, ttl=ttl, creation_time=float(int(cluster.world.clock.now())),
+        type=request.type or "service", ttl=ttl,
+        creation_time=float(int(cluster.world.clock.now())),
         display_name=display_name(request.display_name), orphan=orphan, renewable=renewable,
         meta=dict(request.meta), num_uses=request.num_uses, path=request.path,
         parent="" if orphan else parent.id, explicit_max_ttl=request.explicit_max_ttl,
-        period=request.period)
+        period=request.period, role=request.role)
 
 
 def _custom_id(cluster: Cluster, token_id: str) -> str:
@@ -371,69 +429,3 @@ def _custom_id(cluster: Cluster, token_id: str) -> str:
     if token_id and (token_id == cluster.world.root_token or _stored(cluster, token_id)):
         raise error("token_duplicate_id")
     return token_id
-
-
-# -- policies --------------------------------------------------------------------------------
-def policy_name(name: str) -> str:
-    """Vault's policy name normalization: trimmed and lower case."""
-    return name.strip().lower()
-
-
-def list_policies(cluster: Cluster) -> list[str]:
-    """Vault's ``LIST sys/policies/acl``: stored names (``default`` always), then ``root``."""
-    names = {name for name in cluster.storage.list(POLICY_PREFIX) if not name.endswith("/")}
-    return [*sorted(names | {DEFAULT_POLICY}), ROOT_POLICY]
-
-
-def read_policy(cluster: Cluster, name: str) -> dict[str, str] | None:
-    """``{"name", "policy"}`` of policy ``name``, or None if there is none."""
-    name = policy_name(name)
-    if name == ROOT_POLICY:
-        return {"name": ROOT_POLICY, "policy": ""}
-    stored = cluster.storage.get(POLICY_PREFIX + name)
-    if stored is not None:
-        return {"name": name, "policy": stored["policy"]}
-    if name == DEFAULT_POLICY:
-        return {"name": DEFAULT_POLICY, "policy": DEFAULT_POLICY_TEXT}
-    return None
-
-
-def policy_exists(cluster: Cluster, name: str) -> bool:
-    """True if policy ``name`` can be read on ``cluster``."""
-    return read_policy(cluster, name) is not None
-
-
-def write_policy(cluster: Cluster, name: str, text: str) -> None:
-    """Parse ``text`` (HCL or JSON) and store it as policy ``name`` (replicated data)."""
-    name = policy_name(name)
-    paths = parse_policy(text)
-    if name in IMMUTABLE_POLICIES:
-        raise error("policy_immutable_update", name=name)
-    cluster.write(POLICY_PREFIX + name, {"name": name, "policy": text, "paths": paths})
-
-
-def delete_policy(cluster: Cluster, name: str) -> None:
-    """Delete policy ``name``; ``root`` and ``default`` stay. Deleting nothing succeeds."""
-    name = policy_name(name)
-    if name in IMMUTABLE_POLICIES:
-        raise error("policy_immutable_delete", name=name)
-    if name == DEFAULT_POLICY:
-        raise error("policy_default_delete")
-    if cluster.storage.get(POLICY_PREFIX + name) is not None:
-        cluster.delete(POLICY_PREFIX + name)
-
-
-def policy_rules(cluster: Cluster, names: list[str]) -> list[Rule]:
-    """The merged rules of policies ``names`` as stored on ``cluster``.
-
-    ``default`` is Vault's built-in policy until someone writes it; a token without it (made
-    with ``no_default_policy``) gets none of its rules. ``root`` is decided by the caller.
-    """
-    rule_sets = []
-    for name in names:
-        stored = cluster.storage.get(POLICY_PREFIX + name)
-        if stored is not None:
-            rule_sets.append(parse_rules(stored["paths"]))
-        elif name == DEFAULT_POLICY:
-            rule_sets.append(parse_rules(DEFAULT_POLICY_RULES))
-    return merged(rule_sets)

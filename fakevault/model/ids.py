@@ -29,7 +29,14 @@ class IdSource:
 
     def base62(self, length: int) -> str:
         """A base62 string, as Vault's token and OTP generators make."""
-        return "".join(self.rng.choice(_BASE62) for _ in range(length))
+        # rng.choice(_BASE62) per character, unrolled: CPython's choice draws 6 bits and
+        # retries above 61, so this is the same sequence, at a third of the cost.
+        bits, chars = self.rng.getrandbits, list[str]()
+        while len(chars) < length:
+            drawn = bits(6)
+            if drawn < 62:
+                chars.append(_BASE62[drawn])
+        return "".join(chars)
 
     def b64url(self, size: int) -> str:
         """``size`` random bytes, base64url without padding (JWT signature style)."""

@@ -284,6 +284,78 @@ MESSAGES: MappingProxyType[str, Message] = MappingProxyType(
                                    "vault/token_store.go handleLookup (403)"),
         "token_batch_revoke": Message("batch tokens cannot be revoked", InvalidRequestError,
                                       "V", "vault/token_store.go revokeCommon"),
+        # -- token lifecycle and roles (issue 12; vault/token_store.go, vault/expiration.go) --
+        "token_missing_id": Message("missing token ID", InvalidRequestError, "V",
+                                    "vault/token_store.go handleRenew/handleRevokeTree"),
+        "token_not_found": Message("token not found", InvalidRequestError, "V",
+                                   "vault/token_store.go handleRenew"),
+        "token_batch_renew": Message("batch tokens cannot be renewed", InvalidRequestError, "V",
+                                     "vault/token_store.go handleRenew"),
+        "lease_not_renewable": Message("lease is not renewable", InvalidRequestError, "V",
+                                       "vault/expiration.go leaseEntry.renewable"),
+        "token_past_max_ttl": Message(
+            "past the max TTL, cannot renew", InvalidRequestError, "U",
+            "sdk/framework/lease.go CalculateTTL text; Vault answers it as a 500, we as a 400"),
+        "token_role_gone": Message(
+            'original token role "{role}" could not be found, not renewing', InvalidRequestError,
+            "U", "vault/token_store.go authRenew text; Vault answers it as a 500, we as a 400"),
+        "token_missing_accessor": Message("missing accessor", InvalidRequestError, "V",
+                                          "vault/token_store.go handleUpdateRevokeAccessor"),
+        "token_invalid_accessor": Message("invalid accessor", InvalidRequestError, "V",
+                                          "vault/token_store.go lookupByAccessor"),
+        "token_revoke_not_found": Message("token to revoke not found", InvalidRequestError,
+                                          "V", "vault/token_store.go handleRevokeOrphan"),
+        "token_unknown_role": Message("unknown role {role}", InvalidRequestError, "V",
+                                      "vault/token_store.go handleCreateAgainstRole"),
+        "token_role_policies": Message(
+            "token policies ({policies}) must be subset of the role's allowed policies "
+            "({allowed})", InvalidRequestError, "V", "vault/token_store.go handleCreateCommon"),
+        "token_role_disallowed": Message('token policy "{name}" is disallowed by this role',
+                                         InvalidRequestError, "V",
+                                         "vault/token_store.go handleCreateCommon"),
+        "role_bad_token_type": Message("invalid 'token_type' value \"{value}\"",
+                                       InvalidRequestError, "V",
+                                       "vault/token_store.go tokenStoreRoleCreateUpdate"),
+        "wrapping_token_invalid": Message("wrapping token is not valid or does not exist",
+                                          InvalidRequestError, "V",
+                                          "http/handler.go wrappingVerificationFunc"),
+        "wrapping_required": Message("endpoint requires response wrapping to be used",
+                                     InvalidRequestError, "V",
+                                     "vault/logical_system.go handleWrappingWrap"),
+        # -- auth mounts and AppRole (issue 12) --------------------------------------------------
+        "auth_type_not_simulated": Message(
+            "fakevault does not simulate the \"{type}\" auth method; "
+            "only approle (and the built-in token) are", InvalidRequestError, "U",
+                       "fakevault's own"),
+        "auth_path_in_use": Message("path is already in use at {path}", InvalidRequestError, "U",
+                       "vault/mount.go (recalled)"),
+        "auth_token_protected": Message(
+            "token credential backend cannot be "
+            "disabled", InvalidRequestError, "U",
+                       "vault/auth.go (recalled)"),
+        "approle_unknown_role": Message("role \"{name}\" does not exist", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_bad_accessor": Message(
+            "failed to find accessor entry for secret_id_accessor: "
+            "\"{accessor}\"", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_missing_role_id": Message("missing role_id", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_invalid_login": Message("invalid role or secret ID", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_ttl_over_max": Message(
+            "\"token_ttl\" value must be less than "
+            "\"token_max_ttl\"", InvalidRequestError, "U",
+                       "our wording"),
+        "approle_no_constraint": Message(
+            "at least one constraint should be enabled on the "
+            "role", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "approle_role_id_in_use": Message("role_id already in use", InvalidRequestError, "U",
+                       "builtin/credential/approle (recalled)"),
+        "role_batch_conflict": Message(
+            "'token_type' cannot be 'batch' when role is set to generate {reason}",
+            InvalidRequestError, "V", "vault/token_store.go tokenStoreRoleCreateUpdate"),
     }
 )
 

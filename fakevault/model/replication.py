@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
+from fakevault.model.auth import fence_configured_root
 from fakevault.model.durations import parse_seconds
 from fakevault.model.errors import VaultError
 from fakevault.model.messages import error
@@ -280,6 +281,8 @@ class ReplicationRole:
         primary, record = self._redeem(token, primary_api_addr)
         self._consume(record)
         self.cluster.storage.wipe()
+        if self.type == "performance":  # its own token store, without the old root token
+            fence_configured_root(self.cluster)
         self.cluster.adopt_seal(primary.cluster)
         self._follow(primary, record)
 

@@ -142,7 +142,12 @@ class Storage:
         oldest = self.wal[0].index if self.wal else self.last_wal + 1
         if index + 1 < oldest:
             return None
-        return [entry for entry in self.wal if entry.index > index]
+        wal, count = self.wal, self.last_wal - index
+        if wal[-1].index == self.last_wal and count <= len(wal):
+            # Indexes are consecutive: the last ``count`` entries, read from the right end
+            # (every eager write streams one or two entries; no scan of the whole WAL).
+            return [wal[i] for i in range(len(wal) - count, len(wal))]
+        return [entry for entry in wal if entry.index > index]
 
     def wipe(self) -> None:
         """Forget everything (what enabling a secondary does); starts a new WAL epoch."""

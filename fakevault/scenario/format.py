@@ -9,7 +9,9 @@ step is one of:
 * a control step on the fake: ``control`` (advance, sync, step, partition, heal, crash, restart,
   fault, unseal-keys, reset), ``args``, and ``manual``: what a person does instead on real Vault;
 * a wait: ``wait = {cluster, path, until = {json-path = value}, attempts}``;
-* a DR operation token ceremony: ``ceremony = {cluster, keys, token?}`` capturing ``token``.
+* a DR operation token ceremony: ``ceremony = {cluster, keys, token?}`` capturing ``token``;
+  with ``generate = "root"`` it is ``sys/generate-root`` instead, and the new root token is
+  then the default token of every later step on that cluster.
 
 A scenario starts from a fresh world: a live fakevault target is reset first, and must run
 with the scenario's ``sync`` and ``strict``. On real Vault, control steps become instructions
@@ -75,6 +77,8 @@ class Step:
     until: dict[str, Any] = field(default_factory=dict)
     attempts: int = 30
     keys: str = ""
+    #: A ceremony's strategy: ``dr`` (a DR operation token) or ``root`` (sys/generate-root).
+    generate: str = "dr"
 
 
 @dataclass(frozen=True)
@@ -223,13 +227,16 @@ def _ceremony(raw: dict[str, Any], number: int, where: _Where, clusters: list[st
     ceremony = raw["ceremony"]
     if not isinstance(ceremony, dict):
         raise where.error("ceremony", "must be a table: {cluster, keys}")
-    _no_unknown(ceremony, {"cluster", "keys", "token"}, where, "ceremony.")
+    _no_unknown(ceremony, {"cluster", "keys", "token", "generate"}, where, "ceremony.")
     token = ceremony.get("token")  # Vault 2.x wants a Vault token on the ceremony endpoints
+    generate = _string(ceremony.get("generate", "dr"), where, "ceremony.generate")
+    if generate not in ("dr", "root"):
+        raise where.error("ceremony.generate", f"{generate!r} is not one of ['dr', 'root']")
     return Step(number=number, kind="ceremony", name=_string(raw.get("name", ""), where, "name"),
                 cluster=_cluster(ceremony, where, clusters, "ceremony.cluster"),
                 token=None if token is None else _string(token, where, "ceremony.token"),
                 keys=_string(ceremony.get("keys"), where, "ceremony.keys", required=True),
-                capture=_capture(raw.get("capture", {}), where))
+                capture=_capture(raw.get("capture", {}), where), generate=generate)
 
 
 def _expect(raw: Any, where: _Where) -> Expect:

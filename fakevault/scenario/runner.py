@@ -100,6 +100,8 @@ class _Run:
     def __init__(self, scenario: Scenario, target: Target, variables: dict[str, Any]) -> None:
         self.target = target
         self.variables = {"root_token": target.root_token, **variables}
+        #: Root tokens generated on a cluster (a performance secondary has no other).
+        self.root_tokens: dict[str, str] = {}
         self.outcome = Outcome(scenario)
         self.previous: dict[tuple[str, str, str], Any] = {}
 
@@ -136,7 +138,7 @@ class _Run:
     # -- kinds of step ---------------------------------------------------------------------
     def _request(self, step: Step) -> StepResult:
         path = str(substitute(step.path, self.variables))
-        token = self._token(step.token)
+        token = self._token(step.token, step.cluster)
         status, body = self.target.request(step.cluster, step.method, path, token=token,
                                            body=substitute(step.body, self.variables))
         key = (step.cluster, step.method, path)
@@ -178,7 +180,7 @@ class _Run:
         body: Any = None
         for attempt in range(1, step.attempts + 1):
             status, body = self.target.request(step.cluster, "GET", path,
-                                               token=self._token(step.token))
+                                               token=self._token(step.token, step.cluster))
             if status < 400 and all(lookup(body, p) == v for p, v in wanted.items()):
                 return StepResult(step, f"waited {attempt} round(s) for {_args(wanted)}on "
                                   f"{step.cluster} /v1/{path}")
@@ -202,7 +204,9 @@ class _Run:
 
         keys = substitute(step.keys, self.variables)
         keys = keys if isinstance(keys, list) else [k.strip() for k in str(keys).split(",")]
-        base = "sys/replication/dr/secondary/generate-operation-token"
+        root = step.generate == "root"
+        base = "sys/generate-root" if root else \
+            "sys/replication/dr/secondary/generate-operation-token"
         token = str(substitute(step.token, self.variables)) if step.token else None
         status, started = self.target.request(step.cluster, "POST", f"{base}/attempt",
                                               token=token, body={})
@@ -218,14 +222,18 @@ class _Run:
             if result.get("complete"):
                 token = decode_token(result["encoded_token"], started["otp"])
                 problems = self._capture(step, {"token": token})
-                return StepResult(step, f"DR operation token ceremony on {step.cluster} with "
+                if root:
+                    self.root_tokens[step.cluster] = token
+                kind = "generate-root" if root else "DR operation token ceremony"
+                return StepResult(step, f"{kind} on {step.cluster} with "
                                   f"{len(keys)} key share(s)", problems)
         return StepResult(step, "ceremony", ["the key shares ran out before the threshold"])
 
     # -- shared pieces --------------------------------------------------------------------
-    def _token(self, token: str | None) -> str:
-        return self.target.root_token if token is None else str(
-            substitute(token, self.variables))
+    def _token(self, token: str | None, cluster: str = "") -> str:
+        if token is None:
+            return self.root_tokens.get(cluster, self.target.root_token)
+        return str(substitute(token, self.variables))
 
     def _capture(self, step: Step, body: Any) -> list[str]:
         problems = []

@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fakevault.testing.assertions import unchanged, violation_report, world_state
+    from fakevault.testing.ceremonies import (
+        CeremonyError,
+        dr_operation_token,
+        generate_dr_operation_token,
+        generate_root,
+    )
     from fakevault.testing.clients import (
         UnknownAddressError,
         VaultTestClient,
@@ -19,14 +25,15 @@ if TYPE_CHECKING:
         hvac_client,
         session,
     )
-    from fakevault.testing.dr_token import CeremonyError, dr_operation_token
     from fakevault.testing.machine import ReplicationMachine
     from fakevault.testing.server import FakeVaultServer, PortInUseError
 
 _EXPORTS = {
     "ReplicationMachine": "fakevault.testing.machine",
-    "dr_operation_token": "fakevault.testing.dr_token",
-    "CeremonyError": "fakevault.testing.dr_token",
+    "dr_operation_token": "fakevault.testing.ceremonies",
+    "generate_dr_operation_token": "fakevault.testing.ceremonies",
+    "generate_root": "fakevault.testing.ceremonies",
+    "CeremonyError": "fakevault.testing.ceremonies",
     "hvac_client": "fakevault.testing.clients",
     "session": "fakevault.testing.clients",
     "UnknownAddressError": "fakevault.testing.clients",
@@ -40,7 +47,8 @@ _EXPORTS = {
 }
 
 __all__ = [  # noqa: RUF022 -- grouped as _EXPORTS is
-    "ReplicationMachine", "dr_operation_token", "CeremonyError", "hvac_client", "session",
+    "ReplicationMachine", "dr_operation_token", "generate_dr_operation_token", "generate_root",
+    "CeremonyError", "hvac_client", "session",
     "UnknownAddressError", "VaultTestClient", "WSGIAdapter", "FakeVaultServer", "PortInUseError",
     "unchanged", "violation_report", "world_state",
 ]

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import requests
 
+from fakevault.model.auth import lookup_token
+from fakevault.model.ceremony import mint_root
 from fakevault.model.clienthistory import ClientHistory, ClientOp
 from fakevault.model.errors import VaultError
 
@@ -211,7 +213,15 @@ class Workload:
             from fakevault.testing.clients import hvac_client
 
             self._hvac[cluster] = hvac_client(self.sim, cluster)
+        self._root_token_on(cluster)
         return self._hvac[cluster]
+
+    def _root_token_on(self, cluster: str) -> None:
+        """The clients' token works on every live cluster: a performance secondary keeps no
+        earlier token, so the token is put back there (the runbook's generate-root step)."""
+        target = self.sim[cluster]
+        if not target.crashed and lookup_token(target, self.sim.root_token) is None:
+            mint_root(target, self.sim.root_token)
 
     def _complete(self, op: ClientOp, outcome: Literal["ok", "fail"], *, value: Any = None,
                   error: str | None = None) -> ClientOp:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fakevault.model.acl import allows
-from fakevault.model.auth import lookup_token, policy_rules
+from fakevault.model.auth import lookup_token
 from fakevault.model.errors import PermissionDeniedError
 from fakevault.model.messages import error
+from fakevault.model.policy_store import policy_rules
+from fakevault.model.token_lifecycle import spend_use
 from fakevault.vault.context import Context
 from fakevault.vault.logical import INVALID_TOKEN, PERMISSION_DENIED
 
@@ -21,10 +23,13 @@ def authorize(ctx: Context) -> None:
     token_id = ctx.request.token
     if not token_id:
         raise PermissionDeniedError(PERMISSION_DENIED)
+    if kind == "control" and token_id == ctx.sim.root_token:
+        return  # fakevault's own plane takes the configured root token on every port
     entry = lookup_token(ctx.cluster, token_id)
     if entry is None:
         raise PermissionDeniedError(INVALID_TOKEN)
     ctx.token = entry
+    ctx.token_spent = spend_use(ctx.cluster, entry)  # before anything can fail (fact 12)
     if entry.is_root:
         return
     capability = ctx.operation

@@ -33,6 +33,8 @@ class Context:
     #: The mount table's entry for a secrets engine's path (None for sys/ and auth/).
     mount_entry: Mount | None = None
     token: TokenEntry | None = None
+    #: The request spent the last use of a limited-use token: revoke it when it is over.
+    token_spent: bool = False
     replace_world: Callable[[Simulator], None] | None = None
 
     @property

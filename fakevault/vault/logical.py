@@ -37,6 +37,8 @@ class Request:
     control: bool = False
     #: ``X-Vault-Namespace``: only the root namespace is simulated.
     namespace: str = ""
+    #: Vault's ``X-Vault-Wrap-TTL``: answer only ``wrap_info`` of a single-use token.
+    wrap_ttl: str = ""
 
     def __post_init__(self) -> None:
         if self.operation not in OPERATIONS:

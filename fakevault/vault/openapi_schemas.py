@@ -119,7 +119,11 @@ _TOKEN = _obj(
     accessor=STR, creation_time=INT, creation_ttl=INT, display_name=STR, entity_id=STR,
     expire_time=_nullable(STR), explicit_max_ttl=INT, id=STR, meta=_nullable(STR_MAP),
     num_uses=INT, orphan=BOOL, path=STR, policies=STRS, renewable=BOOL, ttl=INT, type=STR,
-    issue_time=STR, period=INT)
+    issue_time=STR, period=INT, role=STR, last_renewal_time=INT, last_renewal=STR)
+_TOKEN_ROLE = _all(allowed_policies=STRS, disallowed_policies=STRS, explicit_max_ttl=INT,
+                   name=STR, orphan=BOOL, path_suffix=STR, period=INT, renewable=BOOL,
+                   token_explicit_max_ttl=INT, token_num_uses=INT, token_period=INT,
+                   token_type=STR)
 _KEYS = _all(keys=STRS)
 _STATUS_ALL = _all(dr=ref("ReplicationRoleStatus"), performance=ref("ReplicationRoleStatus"))
 #: The seed's (Vault 0.7's) flat generic status, served under ``vault_version="0.7"``.
@@ -270,6 +274,31 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
     "ui:mount": {"read": {**ok(envelope(ref("MountInfo"))), "403": {
         "description": "no valid token, or no mount serves the path",
         "content": content(ref("Errors"))}}},
+    # -- issue 12: token lifecycle and roles ----------------------------------------------
+    "tokens:renew": {"update": ok(envelope(auth=True))},
+    "tokens:revoke": {"update": empty()},
+    "tokens:lookup_accessor": {"update": ok(envelope(_TOKEN))},
+    "tokens:accessors": {"list": ok(envelope(_KEYS))},
+    "tokens:roles": {"list": {**ok(envelope(_KEYS)), **not_found()}},
+    "wrapping:wrap": {"update": ok(envelope(wrap=True))},
+    "wrapping:unwrap": {"update": ok(envelope(_nullable(OBJ)))},
+    "wrapping:lookup": {m: ok(envelope(_all(creation_ttl=INT, creation_time=STR,
+                                               creation_path=STR))) for m in ("read", "update")},
+    "wrapping:rewrap": {"update": ok(envelope(wrap=True))},
+    "auth:list": {"read": ok(envelope(OBJ))},
+    "auth:mount": {"update": empty(), "delete": empty()},
+    "approle:login": {"update": ok(envelope(auth=True))},
+    "approle:roles": {"list": {**ok(envelope(_KEYS)), **not_found()}},
+    "approle:role": {"read": {**ok(envelope(OBJ)), **not_found()}, "update": empty(),
+                     "delete": empty()},
+    "approle:role_id": {"read": ok(envelope(_all(role_id=STR))), "update": empty()},
+    "approle:secret_id": {"update": ok(envelope(_all(
+        secret_id=STR, secret_id_accessor=STR, secret_id_ttl=INT, secret_id_num_uses=INT))),
+        "list": {**ok(envelope(_KEYS)), **not_found()}},
+    "approle:secret_id_info": {"update": {**ok(envelope(OBJ)), **not_found()}},
+    "approle:destroy": {"update": empty(), "delete": empty()},
+    "tokens:role": {"read": {**ok(envelope(_TOKEN_ROLE)), **not_found()}, "update": empty(),
+                    "delete": empty()},
     "specs:openapi": {"read": ok(_SPEC, "the OpenAPI document (top-level JSON)")},
     # -- kv v2 (sub-paths of the catch-all route) --------------------------------------------
     "kv:data": {
@@ -303,6 +332,7 @@ ANSWERS: MappingProxyType[str, dict[str, Responses]] = MappingProxyType({
     "control:fault": {"update": ok({"anyOf": [
         _all(kind=STR, page=STR), _all(kind=STR, type=STR), ref("ClusterState")]})},
     "control:unseal_keys": {"read": ok(_all(keys=STRS, threshold=INT))},
+    "control:root_token": {"update": ok(_all(cluster=STR, token=STR))},
     "control:invariants": {"read": ok(_all(ok=BOOL, violations={"type": "array",
                                                                  "items": OBJ}))},
     "control:history": {"read": ok(_all(operations={"type": "array", "items": OBJ}))},

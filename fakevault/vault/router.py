@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fakevault.model.auth import use_token
+from fakevault.model.approle import approle_mount
+from fakevault.model.auth import revoke_token
 from fakevault.model.cluster import Cluster
 from fakevault.model.errors import (
     UnavailableError,
@@ -24,18 +25,26 @@ from fakevault.model.errors import (
 )
 from fakevault.model.messages import error
 from fakevault.model.simulator import Simulator
+from fakevault.model.wrapping import forget_spent, wrap_ttl
 from fakevault.vault.auth import authorize
 from fakevault.vault.backends import (
+    approle,
+    auth_mounts,
     ceremony,
     control,
+    control_tokens,
+    generate_root,
     kv,
     paths_filter,
     policies,
     replication,
     specs,
     system,
+    token_lifecycle,
+    token_roles,
     tokens,
     ui_mounts,
+    wrapping,
 )
 from fakevault.vault.context import Context
 from fakevault.vault.framework import Backend, Field, FieldData, Path, ignored_warning
@@ -50,17 +59,21 @@ from fakevault.vault.mount_table import Mount, find_mount
 
 SYSTEM = Backend("system", "system", (*replication.PATHS, *ceremony.PATHS, *system.PATHS,
                                       *policies.PATHS, *specs.PATHS, *ui_mounts.PATHS,
-                                      *paths_filter.PATHS),
+                                      *paths_filter.PATHS, *generate_root.PATHS,
+                                      *wrapping.PATHS, *auth_mounts.PATHS),
                  lenient_slash=True)
-TOKEN = Backend("token", "token", tokens.PATHS, lenient_slash=True)
+TOKEN = Backend("token", "token", (*tokens.PATHS, *token_lifecycle.PATHS, *token_roles.PATHS),
+                lenient_slash=True)
 KV_V1 = Backend("kv-v1", "kv", kv.V1_PATHS)
 KV_V2 = Backend("kv-v2", "kv", kv.V2_PATHS, fallback=kv.v2_fallback)
-CONTROL = Backend("control", "fakevault", control.PATHS, lenient_slash=True)
+APPROLE = Backend("approle", "approle", approle.PATHS, lenient_slash=True)
+CONTROL = Backend("control", "fakevault", (*control.PATHS, *control_tokens.PATHS),
+                  lenient_slash=True)
 #: Every backend with the mount path its declarations are relative to (KV: the dev server's
 #: ``secret/``), for the OpenAPI document and the supported-endpoints table.
 BACKENDS: tuple[tuple[str, Backend], ...] = (
     ("sys/", SYSTEM), ("auth/token/", TOKEN), ("secret/", KV_V2), ("kv-v1/", KV_V1),
-    ("/_fakevault/", CONTROL))
+    ("auth/approle/", APPROLE), ("/_fakevault/", CONTROL))
 ReplaceWorld = Callable[[Simulator], None]
 
 
@@ -75,6 +88,10 @@ def resolve(cluster: Cluster, request: Request) -> tuple[Backend, str, Mount | N
         return SYSTEM, "sys/", None
     if path.startswith("auth/token/"):
         return TOKEN, "auth/token/", None
+    if path.startswith("auth/"):
+        mount_path = path[len("auth/"):].split("/", 1)[0] + "/"
+        if approle_mount(cluster, mount_path) is not None:
+            return APPROLE, "auth/" + mount_path, None
     if path in ("sys", "auth") or path.startswith("auth/"):
         raise UnsupportedPathError(UNSUPPORTED_PATH)
     mount = find_mount(cluster, path)
@@ -101,6 +118,7 @@ def handle(sim: Simulator, name: str, request: Request,
     cluster = sim[name]
     if cluster.crashed and not request.control:
         raise UnavailableError(f"fakevault: cluster {name} is down (crashed)")
+    ttl = wrap_ttl(request.wrap_ttl)  # a bad header is a 400 before anything else
     backend, mount, entry = resolve(cluster, request)
     found = backend.route(request.path[len(mount):], sim.profile.modern)
     if found is None:
@@ -113,18 +131,23 @@ def handle(sim: Simulator, name: str, request: Request,
         raise error("dr_secondary_path_disabled")
     ctx = Context(sim, cluster, request, path, request.path, captures,
                   FieldData(request.data, fields), mount, entry, replace_world=replace_world)
-    authorize(ctx)
-    if not path.raw_data:
-        ctx.data.validate(request.operation)
-    response = callback(ctx)
+    try:
+        authorize(ctx)
+        if not path.raw_data:
+            ctx.data.validate(request.operation)
+        response = callback(ctx)
+        if ttl:
+            response = wrapping.wrap_response(ctx, response, ttl)
+    finally:
+        if ctx.token_spent and ctx.token is not None:  # its last use, spent even on failure
+            revoke_token(cluster, ctx.token.id)
+            forget_spent(cluster, ctx.token.id)
     if not path.raw_data:
         ignored = ctx.data.ignored()
         if ignored:
             response.warnings.append(ignored_warning(ignored))
     response.copy_data_to_top = path.copy_data_to_top or (
         mount == "sys/" and sim.profile.copy_every_sys_answer)
-    if ctx.token is not None and ctx.token.num_uses:
-        use_token(cluster, ctx.token)  # counted once the request succeeded
     return response
 
 
@@ -148,10 +171,12 @@ class Vault:
         return f"Vault(sim={self.sim!r}, name={self.name!r})"
 
     def request(self, operation: Operation, path: str, data: Mapping[str, Any] | None = None,
-                *, token: str = "", control: bool = False) -> Response:
-        """Run ``operation`` on ``path`` with ``data`` as the holder of ``token``."""
+                *, token: str = "", control: bool = False, wrap_ttl: str = "") -> Response:
+        """Run ``operation`` on ``path`` with ``data`` as the holder of ``token``; with
+        ``wrap_ttl`` ("5m") the answer is only ``wrap_info``, as with ``X-Vault-Wrap-TTL``."""
         return handle(self.sim, self.name,
-                      Request(operation, path, dict(data or {}), token=token, control=control))
+                      Request(operation, path, dict(data or {}), token=token, control=control,
+                              wrap_ttl=wrap_ttl))
 
 
 def declared_paths() -> list[tuple[str, Backend, Path]]:

@@ -25,6 +25,7 @@ def client(version: str = "1.19", seed: int = 1) -> tuple[Simulator, Client]:
 def perf_pair(sim: Simulator) -> None:
     sim["a"].performance.enable_primary()
     sim["b"].performance.enable_secondary(sim["a"].performance.secondary_token("b").token)
+    sim.mint_root_token("b", "root")  # a performance secondary keeps no earlier token (fact 9)
 
 
 def dr_pair(sim: Simulator, secondary: str = "c") -> None:
@@ -52,7 +53,7 @@ def test_the_seed_profile_keeps_the_flat_status() -> None:
 
 # -- fact 2: data copied to the top level only for Vault's list (http/handler.go) ----------------
 @pytest.mark.parametrize(("path", "copied"), [
-    ("sys/mounts", True), ("sys/mounts/secret", True), ("sys/policy", True),
+    ("sys/mounts", True), ("sys/mounts/secret", True), ("sys/policy", True), ("sys/auth", True),
     ("sys/replication/performance/status", False), ("sys/policies/acl/default", False),
 ])
 def test_data_is_copied_to_the_top_only_for_vaults_list(path: str, copied: bool) -> None:

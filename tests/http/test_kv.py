@@ -89,6 +89,7 @@ def put(sim: Simulator, path: str, data: dict[str, Any], cluster: str = "a",
 def perf_pair(sim: Simulator) -> None:
     sim["a"].performance.enable_primary()
     sim["b"].performance.enable_secondary(sim["a"].performance.secondary_token("b").token)
+    sim.mint_root_token("b", sim.root_token)  # b's token store was wiped; not what KV tests test
 
 
 # -- KV v2 -----------------------------------------------------------------------------------

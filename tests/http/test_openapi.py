@@ -245,7 +245,8 @@ def test_an_undeclared_field_is_a_warning_not_an_error(mount: str, path: Path) -
     response = vault.client.post(_url(mount, path), json={"bogus_field": 1},
                                  headers={"Host": sim["a"].api_addr.split("//")[1],
                                           "X-Vault-Token": "root"})
-    if response.status_code == 200 and path.auth != "control":
+    if response.status_code == 200 and path.auth != "control" and \
+            "request_id" in response.json:  # a raw body (generate-root) carries no warnings
         assert IGNORED.replace("bogus", "bogus_field") in response.json["warnings"]
     else:  # refused for what it lacks (a required field, the cluster's state), never for it
         assert "bogus_field" not in response.get_data(as_text=True)
@@ -287,6 +288,7 @@ def test_the_secondary_side_warns_only_about_unknown_parameters(vault: VaultTest
     enable = _body(f"{PERF}/secondary/enable", token=token, primary_api_addr=a.api_addr)
     assert set(enable) == {"token", "primary_api_addr", "ca_file", "ca_path"}
     assert _warnings(vault, "b", f"{PERF}/secondary/enable", enable)[-1:] == [IGNORED]
+    sim.mint_root_token("b", sim.root_token)  # b's token store was wiped at enable
     again = a.performance.secondary_token("b2").token
     update = _body(f"{PERF}/secondary/update-primary", token=again, primary_api_addr=a.api_addr,
                    update_primary_addrs=[])

@@ -273,6 +273,7 @@ def test_policies_replicate_to_a_performance_secondary(vault: VaultTestClient,
                                                        sim: Simulator) -> None:
     sim["a"].performance.enable_primary()
     sim["b"].performance.enable_secondary(sim["a"].performance.secondary_token("b").token)
+    sim.mint_root_token("b", sim.root_token)  # its token store was wiped at enable
     write(vault, "app", APP_JSON)
     assert vault.get("b", f"{ACL}/app").json["data"]["policy"] == APP_JSON
     assert write(vault, "from-b", APP_JSON, cluster="b").status_code == 204  # forwarded

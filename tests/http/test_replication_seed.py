@@ -112,6 +112,7 @@ def test_seed_lifecycle_answers_204_at_each_step(vault: VaultTestClient, sim: Si
                        json={"id": "b"}).json["wrap_info"]["token"]
     assert vault.post("b", "sys/replication/secondary/enable",
                       json={"token": token}).status_code == 204
+    sim.mint_root_token("b", sim.root_token)  # b's token store was wiped at enable
     b_status = vault.get("b", "sys/replication/status").json
     assert b_status["mode"] == "secondary"
     assert b_status["cluster_id"] == vault.get("a", "sys/replication/status").json["cluster_id"]
@@ -181,6 +182,7 @@ def test_promote_with_primary_cluster_addr(vault: VaultTestClient) -> None:
     token = vault.post("a", "sys/replication/primary/secondary-token",
                        json={"id": "b"}).json["wrap_info"]["token"]
     vault.post("b", "sys/replication/secondary/enable", json={"token": token})
+    vault.sim.mint_root_token("b", vault.sim.root_token)  # b's token store was wiped
     vault.post("a", "sys/replication/primary/demote")
     assert vault.post("b", "sys/replication/secondary/promote",
                       json={"primary_cluster_addr": "https://lb:8201"}).status_code == 204

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fakevault import Simulator
 from fakevault.model.ceremony import decode_token
+from fakevault.testing.ceremonies import generate_root
 from fakevault.testing.clients import VaultTestClient, hvac_client
 
 DR = "sys/replication/dr"
@@ -69,27 +70,33 @@ def test_planned_performance_failover_keeps_every_write() -> None:
     sim = Simulator(seed=12)
     vault = VaultTestClient(sim)
     vault.post("a", f"{PERF}/primary/enable")
+    roots = {"a": sim.root_token}
     for name in ("b", "c"):
         token = vault.post("a", f"{PERF}/primary/secondary-token", json={"id": name}).json
         vault.post(name, f"{PERF}/secondary/enable",
                    json={"token": token["wrap_info"]["token"]})
+        # A new performance secondary keeps no earlier token: generate one with a's keys.
+        assert vault.get(name, "auth/token/lookup-self").status_code == 403
+        roots[name] = generate_root(hvac_client(sim, name), sim.unseal_keys("a"))
     for n in range(5):
         vault.post("a", f"secret/data/item{n}", json={"data": {"n": n}})
     # Maintenance on a: demote it, promote b, re-point a and c at b.
     assert vault.post("a", f"{PERF}/primary/demote").status_code == 200
-    assert vault.post("b", f"{PERF}/secondary/promote").status_code == 200
+    assert vault.post("b", f"{PERF}/secondary/promote", token=roots["b"]).status_code == 200
     for name in ("a", "c"):
-        token = vault.post("b", f"{PERF}/primary/secondary-token", json={"id": name}).json
+        token = vault.post("b", f"{PERF}/primary/secondary-token", json={"id": name},
+                           token=roots["b"]).json
         response = vault.post(name, f"{PERF}/secondary/update-primary",
-                              json={"token": token["wrap_info"]["token"]})
+                              json={"token": token["wrap_info"]["token"]}, token=roots[name])
         assert response.status_code in (200, 204), response.json
-    vault.post("b", "secret/data/after", json={"data": {"ok": True}})
+    vault.post("b", "secret/data/after", json={"data": {"ok": True}}, token=roots["b"])
     for name in ("a", "c"):
         data = status(vault, name, "performance")
         assert data["state"] == "stream-wals" and data["connection_state"] == "ready"
-        read = vault.get(name, "secret/data/after").json
+        read = vault.get(name, "secret/data/after", token=roots[name]).json
         assert read["data"]["data"] == {"ok": True}
-        assert vault.get(name, "secret/data/item4").json["data"]["data"] == {"n": 4}
+        item = vault.get(name, "secret/data/item4", token=roots[name]).json
+        assert item["data"]["data"] == {"n": 4}
     assert sorted(status(vault, "b", "performance")["known_secondaries"]) == ["a", "c"]
     assert sim.check() == []
 

@@ -39,6 +39,7 @@ def perf_pair(sim: Simulator, primary: str = "a", secondary: str = "b") -> None:
     sim[primary].performance.enable_primary()
     token = sim[primary].performance.secondary_token(secondary)
     sim[secondary].performance.enable_secondary(token.token)
+    sim.mint_root_token(secondary, sim.root_token)  # its token store was wiped at enable
 
 
 # -- sys/health ------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import pytest
 
 from fakevault import Simulator
 from fakevault.http.errors import INVALID_TOKEN, PERMISSION_DENIED
-from fakevault.model.auth import DEFAULT_TTL, lookup_token, use_token
+from fakevault.model.auth import DEFAULT_TTL, lookup_token
+from fakevault.model.token_lifecycle import spend_use
 from fakevault.testing.assertions import unchanged
 from fakevault.testing.clients import VaultTestClient, hvac_client
 
@@ -117,7 +118,8 @@ def test_display_name_meta_and_num_uses(vault: VaultTestClient) -> None:
                       meta={"n": 1, "ok": True})
     data = vault.get("a", SELF, token=token).json["data"]
     assert data["display_name"] == "token-my-app"
-    assert data["num_uses"] == 3 and data["meta"] == {"n": "1", "ok": "1"}
+    # The lookup spent a use before it ran (fact 12), so it shows the two left.
+    assert data["num_uses"] == 2 and data["meta"] == {"n": "1", "ok": "1"}
 
 
 def test_a_limited_use_token_stops_after_its_uses(vault: VaultTestClient) -> None:
@@ -260,8 +262,12 @@ def test_some_parents_cannot_create_tokens(vault: VaultTestClient, sim: Simulato
                                            parent_body: dict[str, Any], message: str) -> None:
     policy(vault, "maker", {CREATE: ["update"]})
     parent = new_token(vault, **parent_body)
-    with unchanged(sim):
+    if "num_uses" in parent_body:  # the refused request still spends one of its uses
         response = create(vault, token=parent)
+        assert vault.get("a", SELF, token=parent).json["data"]["num_uses"] == 3
+    else:
+        with unchanged(sim):
+            response = create(vault, token=parent)
     assert response.status_code == 400
     assert response.json == {"errors": [message]}
 
@@ -351,18 +357,17 @@ def test_batch_tokens_cannot_be_revoked(vault: VaultTestClient, sim: Simulator) 
     assert response.json == {"errors": ["batch tokens cannot be revoked"]}
 
 
-def test_use_token_counts_uses_down_and_revokes_on_the_last(vault: VaultTestClient,
-                                                            sim: Simulator) -> None:
-    """The model's use counter (``num_uses``) that the HTTP auth step can call per request."""
+def test_spend_use_counts_down_and_says_when_the_last_use_is_spent(vault: VaultTestClient,
+                                                                    sim: Simulator) -> None:
+    """The model's use counter that the auth step calls before every request (fact 12)."""
     token = new_token(vault, policies=["default"], num_uses=2)
     cluster = sim["a"]
     entry = lookup_token(cluster, token)
     assert entry is not None
-    use_token(cluster, entry)
+    assert not spend_use(cluster, entry)
     again = lookup_token(cluster, token)
     assert again is not None and again.num_uses == 1
-    use_token(cluster, again)
-    assert lookup_token(cluster, token) is None
+    assert spend_use(cluster, again)  # the last one: the router revokes it after the request
 
 
 # -- which clusters accept a token -----------------------------------------------------------
@@ -397,8 +402,9 @@ def test_performance_replication_does_not_carry_service_tokens(vault: VaultTestC
     assert vault.get("a", SELF, token=token).status_code == 200
     refused = vault.get("b", SELF, token=token)
     assert refused.status_code == 403 and refused.json == {"errors": [INVALID_TOKEN]}
-    assert vault.get("b", SELF).status_code == 200  # the root token works everywhere
-    local = new_token(vault, "b", policies=["app"])  # the secondary's own token store
+    assert vault.get("b", SELF).status_code == 403  # the configured root token too (fact 9)
+    root = sim.generate_root("b")
+    local = new_token(vault, "b", token=root, policies=["app"])  # b's own token store
     assert vault.get("b", SELF, token=local).status_code == 200
     assert vault.get("a", SELF, token=local).status_code == 403
 

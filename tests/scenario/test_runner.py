@@ -132,6 +132,8 @@ expect.changes = ["data.merkle_root"]
      "field 'wait.until'"),
     ("title = 'x'\nclusters = ['a']\nsync='often'\n[[step]]\ncontrol='sync'\n", "field 'sync'"),
     ("title = = 'x'", "not valid TOML"),
+    ("title = 'x'\nclusters = ['a']\n[[step]]\nceremony={cluster='a', keys='k', "
+     "generate='everything'}\n", "field 'ceremony.generate'"),
 ])
 def test_a_malformed_file_names_the_file_step_and_field(tmp_path: Path, text: str,
                                                         message: str) -> None:
@@ -217,3 +219,61 @@ def test_a_live_fake_is_reset_and_its_sync_mode_checked(tmp_path: Path,
     outcome = run_scenario(manual, remote({"a": live.url("a"), "b": live.url("b")}, "root"))
     assert not outcome.ok
     assert "this scenario needs `fakevault serve --sync manual`" in outcome.report()
+
+
+ROOT_ON_SECONDARY = """
+title = "a new performance secondary needs its own root token"
+narrative = "the runbook step that is easy to skip"
+clusters = ["a", "b"]
+
+[[step]]
+name = "enable"
+cluster = "a"
+method = "POST"
+path = "sys/replication/performance/primary/enable"
+
+[[step]]
+name = "token"
+cluster = "a"
+method = "POST"
+path = "sys/replication/performance/primary/secondary-token"
+body = { id = "b" }
+capture.activation = "wrap_info.token"
+
+[[step]]
+name = "join"
+cluster = "b"
+method = "POST"
+path = "sys/replication/performance/secondary/enable"
+body = { token = "${activation}" }
+
+[[step]]
+name = "the configured root token is refused on b"
+cluster = "b"
+path = "auth/token/lookup-self"
+expect.status = 403
+
+[[step]]
+name = "keys"
+control = "unseal-keys"
+args = { name = "b" }
+capture.keys = "keys"
+
+[[step]]
+name = "generate root on b"
+ceremony = { cluster = "b", keys = "${keys}", generate = "root" }
+capture.root_b = "token"
+
+[[step]]
+name = "later steps on b use it"
+cluster = "b"
+path = "auth/token/lookup-self"
+expect.json = { "data.policies" = ["root"] }
+"""
+
+
+def test_a_root_ceremony_step_gives_later_steps_on_that_cluster_its_token(
+        tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, ROOT_ON_SECONDARY))
+    outcome = run_scenario(scenario, in_process(scenario))
+    assert outcome.ok, outcome.report()

@@ -17,8 +17,11 @@ from test_model_machine import (
     types,
 )
 
+from fakevault.model.auth import TokenRequest, create_token, lookup_token, root_entry
+from fakevault.model.ceremony import ROOT, run_ceremony
 from fakevault.model.errors import VaultError
 from fakevault.model.simulator import Simulator, SyncMode
+from fakevault.model.token_lifecycle import renew, revoke
 
 # -- determinism: same seed, same operations, same world -----------------------------------------
 ROLE_OPERATIONS = ("enable_primary", "demote", "promote", "disable", "recover", "reindex")
@@ -36,6 +39,10 @@ operations: st.SearchStrategy[Op] = st.one_of(
     st.tuples(st.just("set_paths_filter"), clusters, secondary_ids,
               st.sampled_from(["allow", "deny"]), st.lists(st.sampled_from(["secret/", "kv/"]))),
     st.tuples(st.just("delete_paths_filter"), clusters, secondary_ids),
+    # the token store: tokens, renewals, revocations, roots generated on a secondary
+    st.tuples(st.just("token"), clusters, st.integers(0, 7200)),
+    st.tuples(st.sampled_from(["renew", "revoke"]), clusters, st.integers(0, 3)),
+    st.tuples(st.just("generate_root"), clusters),
 )
 SET_UP: list[Op] = [("enable_primary", "a", "performance"), ("enable_primary", "a", "dr"),
                     ("secondary_token", "a", "performance", "s1"),
@@ -43,11 +50,31 @@ SET_UP: list[Op] = [("enable_primary", "a", "performance"), ("enable_primary", "
                     ("secondary_token", "a", "dr", "s1"), ("enable_secondary", "c", "dr", 1)]
 
 
+def perform_token(sim: Simulator, op: Op, made: list[str]) -> None:
+    """A token-store operation (issue 12) through the model, as the token endpoints do."""
+    name, cluster, *args = op
+    target = sim[cluster]
+    if name == "token":
+        entry, _ = create_token(target, root_entry(target),
+                                TokenRequest(policies=("default",), ttl=args[0]))
+        made.append(entry.id)
+    elif name == "generate_root":
+        made.append(run_ceremony(target, target.unseal_keys, ROOT))
+    elif made:
+        found = lookup_token(target, made[args[0] % len(made)])
+        if found is not None and name == "renew":
+            renew(target, found)
+        elif found is not None:
+            revoke(target, found.id)
+
+
 def perform(sim: Simulator, op: Op, tokens: list[str]) -> None:
     """Apply one operation to ``sim``; refusals are part of the run."""
     name, *args = op
     try:
-        if name in ROLE_OPERATIONS:
+        if name in ("token", "renew", "revoke", "generate_root"):
+            perform_token(sim, op, tokens)
+        elif name in ROLE_OPERATIONS:
             getattr(sim[args[0]].role(args[1]), name)()
         elif name == "secondary_token":
             tokens.append(sim[args[0]].role(args[1]).secondary_token(args[2]).token)

@@ -47,9 +47,9 @@ def test_every_block_has_a_language_this_module_or_ci_runs() -> None:
 
 def test_the_pytest_example_passes_as_a_downstream_projects_tests(
         pytester: pytest.Pytester) -> None:
-    (example,) = blocks("python", "## In your pytest suite")
-    pytester.makepyfile(test_example=example)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    failover, generate_root = blocks("python", "## In your pytest suite")
+    pytester.makepyfile(test_example=failover, test_readme_root_example=generate_root)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
 
 
 def test_the_ini_snippet_collects_a_runbook_folder(pytester: pytest.Pytester) -> None:

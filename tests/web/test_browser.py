@@ -48,6 +48,7 @@ def replicate(server: FakeVaultServer) -> None:
                   {"id": "c"})
     vault(server, "c", "sys/replication/performance/secondary/enable",
           {"token": token["wrap_info"]["token"]})
+    server.sim.mint_root_token("c", "root")  # a performance secondary keeps no earlier token
 
 
 def open_view(page: Any, server: FakeVaultServer, token: str = "root") -> None:
@@ -159,8 +160,8 @@ def test_a_split_brain_reads_in_the_timeline(server: FakeVaultServer, page: Any,
     link(page, "performance:c->a", "partitioned")
     vault(server, "c", "sys/replication/performance/secondary/promote", {"force": True})
     detail = page.wait_for_selector('#timeline tr.violation-detail[data-violation="split_brain"]')
-    assert "caused by #8 c.performance.promote(" in detail.text_content()
-    cause = page.text_content('#timeline tr.violating[data-seq="8"]')
+    assert "caused by #9 c.performance.promote(" in detail.text_content()
+    cause = page.text_content('#timeline tr.violating[data-seq="9"]')
     assert "c.performance.promote(" in cause and "force=True" in cause
     banner = page.text_content("#alarms")
     assert "SPLIT BRAIN: a and c are all performance primaries" in banner

@@ -1,10 +1,13 @@
 """``sys/replication/dr/secondary/generate-operation-token/{attempt,update}``.
 
 Answers are top-level JSON (no ``data`` envelope), as Vault's generate-root handlers write them.
+The callbacks serve ``sys/generate-root`` too (:mod:`.generate_root`): the path says which
+strategy (a root token or a DR operation token) the attempt runs.
 """
 
 from __future__ import annotations
 
+from fakevault.model.ceremony import DR, ROOT
 from fakevault.vault.context import Context
 from fakevault.vault.framework import Field, Path
 from fakevault.vault.logical import Response
@@ -15,10 +18,14 @@ def attempt_status(ctx: Context) -> Response:
     return Response(raw=ctx.cluster.ceremony.status(ctx.cluster))
 
 
+def _kind(ctx: Context) -> str:
+    return ROOT if ctx.path.startswith("sys/generate-root/") else DR
+
+
 def attempt_start(ctx: Context) -> Response:
     """POST/PUT: start an attempt (with ``otp``, or a generated one answered once)."""
     started = ctx.cluster.ceremony.start(ctx.cluster, otp=ctx.data.get("otp"),
-                                         pgp_key=ctx.data.get("pgp_key"))
+                                         pgp_key=ctx.data.get("pgp_key"), kind=_kind(ctx))
     return Response(raw=started)
 
 
@@ -31,7 +38,7 @@ def attempt_cancel(ctx: Context) -> Response:
 def update(ctx: Context) -> Response:
     """Submit one key share with the attempt's nonce."""
     return Response(raw=ctx.cluster.ceremony.update(ctx.cluster, ctx.data.get("key"),
-                                                    ctx.data.get("nonce")))
+                                                    ctx.data.get("nonce"), kind=_kind(ctx)))
 
 
 _PREFIX = "replication/dr/secondary/generate-operation-token/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from fakevault.model import auth
+from fakevault.model import policy_store
 from fakevault.model.messages import error
 from fakevault.vault.context import Context
 from fakevault.vault.framework import Field, Path
@@ -14,7 +14,7 @@ from fakevault.vault.logical import Response as Reply
 
 def list_policies(ctx: Context) -> Reply:
     """``LIST sys/policies/acl`` (or GET with ``?list=true``); a plain GET is 405, as Vault."""
-    return Reply(data={"keys": auth.list_policies(ctx.cluster)})
+    return Reply(data={"keys": policy_store.list_policies(ctx.cluster)})
 
 
 def policy(ctx: Context) -> Reply:
@@ -23,20 +23,20 @@ def policy(ctx: Context) -> Reply:
     if ctx.operation == "read":
         return _read(ctx, name)
     if ctx.operation == "delete":
-        auth.delete_policy(ctx.cluster, name)
+        policy_store.delete_policy(ctx.cluster, name)
         return Reply(empty=True)
     return _write(ctx, name, ctx.data.get("policy"))
 
 
 def _read(ctx: Context, name: str) -> Reply:
-    found = auth.read_policy(ctx.cluster, name)
+    found = policy_store.read_policy(ctx.cluster, name)
     if found is None:
         return Reply(raw={"errors": []}, raw_status=404)  # Vault: a read that found nothing
     return Reply(data=dict(found))
 
 
 def _write(ctx: Context, name: str, text: str) -> Reply:
-    auth.write_policy(ctx.cluster, name, decoded(text))
+    policy_store.write_policy(ctx.cluster, name, decoded(text))
     return Reply(empty=True)
 
 
@@ -53,7 +53,7 @@ def decoded(text: str) -> str:
 # -- the legacy sys/policy API (hvac's create_or_update_policy, read_policy, list_policies) ---
 def legacy_list(ctx: Context) -> Reply:
     """``GET sys/policy``: ``keys`` and ``policies``, as Vault's old API answers."""
-    names = auth.list_policies(ctx.cluster)
+    names = policy_store.list_policies(ctx.cluster)
     return Reply(data={"keys": names, "policies": names})
 
 
@@ -61,12 +61,12 @@ def legacy_policy(ctx: Context) -> Reply:
     """``sys/policy/<name>``: the old API, where the text is called ``rules``."""
     name = str(ctx.args["name"])
     if ctx.operation == "read":
-        found = auth.read_policy(ctx.cluster, name)
+        found = policy_store.read_policy(ctx.cluster, name)
         if found is None:
             return Reply(raw={"errors": []}, raw_status=404)
         return Reply(data={"name": found["name"], "rules": found["policy"]})
     if ctx.operation == "delete":
-        auth.delete_policy(ctx.cluster, name)
+        policy_store.delete_policy(ctx.cluster, name)
         return Reply(empty=True)
     text = ctx.data.get("policy") or ctx.data.get("rules")
     if not text:

@@ -1,5 +1,6 @@
 """The token store: ``auth/token/create``, ``create-orphan``, ``lookup``, ``lookup-self``,
 ``revoke-self``. Tokens are written where Vault keeps them (see ``fakevault.model.auth``).
+Renewal, revocation and accessors are in :mod:`.token_lifecycle`, roles in :mod:`.token_roles`.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ def create_orphan(ctx: Context) -> Reply:
 
 def lookup_self(ctx: Context) -> Reply:
     """``GET auth/token/lookup-self``: the caller's token."""
-    return Reply(data=lookup_data(ctx, _caller(ctx)), mount_type=MOUNT_TYPE)
+    return Reply(data=lookup_data(ctx, caller(ctx)), mount_type=MOUNT_TYPE)
 
 
 def lookup(ctx: Context) -> Reply:
     """``auth/token/lookup``: the token in ``token`` (body or query), else the caller's."""
-    token_id = ctx.data.get("token") or _caller(ctx).id
+    token_id = ctx.data.get("token") or caller(ctx).id
     entry = lookup_token(ctx.cluster, token_id)
     if entry is None:
         raise error("token_bad_token")
@@ -51,12 +52,13 @@ def lookup(ctx: Context) -> Reply:
 
 def revoke_self(ctx: Context) -> Reply:
     """``auth/token/revoke-self``: the caller's token and its children stop working (204)."""
-    revoke_tree(ctx.cluster, _caller(ctx))
+    revoke_tree(ctx.cluster, caller(ctx))
     return Reply(empty=True)
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _caller(ctx: Context) -> TokenEntry:
+def caller(ctx: Context) -> TokenEntry:
+    """The token that made the request (the route is authenticated, so auth has set it)."""
     if ctx.token is None:  # the route is authenticated, so auth has set it
         raise PermissionDeniedError(PERMISSION_DENIED)
     return ctx.token
@@ -64,7 +66,7 @@ def _caller(ctx: Context) -> TokenEntry:
 
 def _create(ctx: Context, orphan: bool) -> Reply:
     request = token_request(ctx, orphan)
-    entry, warnings = create_token(ctx.cluster, _caller(ctx), request)
+    entry, warnings = create_token(ctx.cluster, caller(ctx), request)
     return Reply(auth=auth_data(entry), warnings=warnings, mount_type=MOUNT_TYPE)
 
 
@@ -77,7 +79,7 @@ def token_request(ctx: Context, orphan: bool) -> TokenRequest:
         ttl=data.get(ttl_field),
         explicit_max_ttl=data.get("explicit_max_ttl"),
         period=data.get("period"),
-        type=data.get("type") or "service",
+        type=data.get("type"),
         no_parent=data.get("no_parent"),
         no_default_policy=data.get("no_default_policy"),
         renewable=data.get("renewable"),
@@ -112,7 +114,7 @@ def auth_data(entry: TokenEntry) -> dict[str, Any]:
         "policies": list(entry.policies),
         "token_policies": list(entry.policies),
         "metadata": dict(entry.meta) or None,
-        "lease_duration": entry.ttl,
+        "lease_duration": entry.renewed_ttl or entry.ttl,
         "renewable": entry.renewable,
         "entity_id": "",
         "token_type": entry.type,
@@ -146,15 +148,20 @@ def lookup_data(ctx: Context, entry: TokenEntry) -> dict[str, Any]:
     if entry.id != ctx.sim.root_token:  # the dev-style root token has no lease
         data["issue_time"] = rfc3339_nano(entry.creation_time)
     if entry.ttl > 0:
-        data["expire_time"] = rfc3339_nano(entry.creation_time + entry.ttl)
+        data["expire_time"] = rfc3339_nano(entry.expire_time)
     if entry.period:
         data["period"] = entry.period
+    if entry.role:
+        data["role"] = entry.role
+    if entry.last_renewal:
+        data["last_renewal_time"] = int(entry.last_renewal)
+        data["last_renewal"] = rfc3339_nano(entry.last_renewal)
     return dict(sorted(data.items()))  # Go encodes maps with sorted keys
 
 
 # -- declarations (relative to auth/token/) --------------------------------------------------
 
-_TOKEN_CREATE = (
+TOKEN_CREATE_FIELDS = (
     Field("policies", "strings", "The policies of the new token (a subset of the caller's)."),
     Field("ttl", "duration", "The token's TTL."),
     Field("lease", "duration", "Deprecated: the TTL (when ttl is unset)."),
@@ -174,8 +181,8 @@ _LOOKUP = (Field("token", "string", "The token to look up (the caller's if unset
                  location="both"),)
 
 PATHS: tuple[Path, ...] = (
-    Path("create", {"update": create}, _TOKEN_CREATE, answers="tokens:create"),
-    Path("create-orphan", {"update": create_orphan}, _TOKEN_CREATE,
+    Path("create", {"update": create}, TOKEN_CREATE_FIELDS, answers="tokens:create"),
+    Path("create-orphan", {"update": create_orphan}, TOKEN_CREATE_FIELDS,
          answers="tokens:create_orphan"),
     Path("lookup-self", {"read": lookup_self}, answers="tokens:lookup_self"),
     Path("lookup", {"read": lookup, "update": lookup}, _LOOKUP, answers="tokens:lookup"),
