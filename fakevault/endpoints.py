@@ -51,6 +51,8 @@ def _readable(path: str) -> str:
 
 
 def _note(item: declared.Endpoint) -> str:
+    if item.declaration.answers == "ui:mount":  # unauthenticated route, token-checking handler
+        return "needs a valid token: no simulated mount is listing-visible"
     if item.control:
         return "control plane"
     if item.legacy:

@@ -7,7 +7,6 @@ from werkzeug.wrappers import Response
 
 from fakevault.http.serialize import empty_response, json_response
 from fakevault.model.errors import VaultError
-from fakevault.model.snapshot import SnapshotError
 from fakevault.vault.logical import INVALID_TOKEN as INVALID_TOKEN
 from fakevault.vault.logical import PERMISSION_DENIED as PERMISSION_DENIED
 from fakevault.vault.logical import UNSUPPORTED_OPERATION as UNSUPPORTED_OPERATION
@@ -35,16 +34,6 @@ def unknown_method() -> Response:
     return json_response({"errors": []}, 405)
 
 
-def permission_denied(invalid_token: bool = False) -> Response:
-    """403, with "invalid token" too when the token was not a live one."""
-    return json_response({"errors": [INVALID_TOKEN if invalid_token else PERMISSION_DENIED]}, 403)
-
-
-def bad_request(*messages: str) -> Response:
-    """400 with ``messages``."""
-    return json_response({"errors": list(messages)}, 400)
-
-
 def unsupported_media_type(message: str) -> Response:
     """415, as for PATCH without the merge-patch content type."""
     return json_response({"errors": [message]}, 415)
@@ -70,8 +59,3 @@ def internal_error(exc: BaseException) -> Response:
 def from_http_exception(exc: HTTPException) -> Response:
     """Any other Werkzeug HTTP error, in Vault's error shape."""
     return json_response({"errors": [exc.description or exc.name]}, exc.code or 400)
-
-
-def from_snapshot_error(exc: SnapshotError) -> Response:
-    """400 for a snapshot the control plane cannot restore."""
-    return bad_request(str(exc))

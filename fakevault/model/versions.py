@@ -35,24 +35,21 @@ class Profile:
     #: 0.7: ``data`` is copied to the top level of every ``sys/`` answer (modern: only Vault's
     #: list of paths; fact 2).
     copy_every_sys_answer: bool = False
-    #: Modern: ``sys/leader`` answers as a single active raft node (fact 15) and ``last_wal``
-    #: is omitted when 0 (fact 16).
+    #: Modern: ``sys/leader`` answers as a single active raft node (fact 15).
     raft_leader: bool = True
-    #: Modern: a bad health parameter is 400 ``{"errors": []}`` (fact 17).
+    #: Modern: ``last_wal`` is omitted from health and leader when it is 0 (fact 16).
+    omit_zero_last_wal: bool = True
+    #: Modern: health's refusals (a bad parameter, another method) carry an empty error list
+    #: (fact 17).
     bare_health_errors: bool = True
     #: Modern: ``sys/internal/ui/mounts`` exists (fact 19; Vault 0.10 and later).
     ui_mounts: bool = True
 
-    @property
-    def modern(self) -> bool:
-        """True for every profile but the seed's."""
-        return not self.flat_generic_status
-
 
 _SEED = Profile("0.7.3", "2017-06-07T15:11:19Z", flat_generic_status=True,
                 empty_generic_answers=True, empty_updates=True, seed_only_paths=True,
-                copy_every_sys_answer=True, raft_leader=False, bare_health_errors=False,
-                ui_mounts=False)
+                copy_every_sys_answer=True, raft_leader=False, omit_zero_last_wal=False,
+                bare_health_errors=False, ui_mounts=False)
 #: Version name -> profile. The modern versions differ only in the version they report.
 PROFILES: MappingProxyType[str, Profile] = MappingProxyType({
     "0.7": _SEED,

@@ -26,4 +26,4 @@ def find_scenario(name_or_path: str | Path) -> Path:
     if given.exists() or given.parent != Path("."):
         return given
     shipped = BUNDLED / (given.name if given.suffix == ".toml" else f"{given.name}.toml")
-    return shipped if shipped.exists() else given
+    return shipped if shipped.exists() else given  # a missing one: its error says what to do

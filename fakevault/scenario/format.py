@@ -122,7 +122,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ScenarioError(f"{file}: cannot read: {exc.strerror or exc}") from None
+        hint = (" (not a file, nor the name of a scenario fakevault ships: see `fakevault "
+                "scenario list`)") if not file.exists() else ""
+        raise ScenarioError(f"{file}: cannot read: {exc.strerror or exc}{hint}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
     known = {"title", "narrative", "clusters", "seed", "sync", "strict", "allow_violations",

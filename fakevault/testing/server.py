@@ -92,6 +92,10 @@ class FakeVaultServer:
         self._ports: dict[str, int] = {}  # the ports bound, kept while a cluster is down
         if control_port is not None and not 0 <= control_port <= 65535:
             raise ValueError(f"control port {control_port} is not a port (0-65535)")
+        taken = {p: n for n, p in self._wanted.items() if p}
+        if control_port and control_port in taken:
+            raise ValueError(f"control port {control_port} is also cluster "
+                             f"{taken[control_port]}'s port: pick another --control-port")
         self._control_port = control_port
         self._control: BaseWSGIServer | None = None
         self._serving = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fakevault.model.versions import DEFAULT_VERSION, PROFILES
 from fakevault.vault.framework import Auth, Backend, Path
 from fakevault.vault.router import CONTROL, KV_V2, SYSTEM, TOKEN
 
@@ -65,7 +66,8 @@ def endpoint(mount: str, path: Path) -> Endpoint:
                     path, _choices(path.pattern))
 
 
-def endpoints(modern: bool = True) -> list[Endpoint]:
-    """Every endpoint of a modern (or the seed's) profile, in routing order."""
+def endpoints(version: str = DEFAULT_VERSION) -> list[Endpoint]:
+    """Every endpoint a world of Vault ``version`` serves, in routing order."""
+    profile = PROFILES[version]
     return [endpoint(mount, path) for mount, backend in MOUNTED for path in backend.paths
-            if path.exists_in(modern)]
+            if path.exists_in(profile)]

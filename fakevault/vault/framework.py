@@ -21,6 +21,7 @@ from fakevault.model.errors import InvalidRequestError, VaultError
 from fakevault.model.messages import error
 
 if TYPE_CHECKING:
+    from fakevault.model.versions import Profile
     from fakevault.vault.context import Context
     from fakevault.vault.logical import Response
 
@@ -210,7 +211,7 @@ class FieldData:
         for name, schema in self.fields.items():
             value = self.values.get(name)
             if value is not None:
-                self._decoded[name] = schema.decode(value)
+                self._decoded[name] = _in_range(schema, schema.decode(value))
         where = _REQUIRED_IN.get(operation)
         for name, schema in self.fields.items():
             if schema.required and schema.location in (where, "both") and \
@@ -240,6 +241,19 @@ class FieldData:
         return sorted(name for name in self.values if name not in self.fields)
 
 
+def _in_range(schema: Field, value: Any) -> Any:
+    """An int field's ``minimum``/``maximum`` are enforced, not only documented."""
+    if schema.type != "int":
+        return value
+    if schema.minimum is not None and value < schema.minimum:
+        raise InvalidRequestError(
+            f'invalid value for "{schema.name}": {value} is less than {schema.minimum}')
+    if schema.maximum is not None and value > schema.maximum:
+        raise InvalidRequestError(
+            f'invalid value for "{schema.name}": {value} is more than {schema.maximum}')
+    return value
+
+
 def _missing(schema: Field) -> VaultError:
     if schema.missing:
         return error(schema.missing)
@@ -263,9 +277,9 @@ class Path:
     does not have). ``operations`` maps each operation to its callback. ``raw_data`` marks a
     path whose data is the secret itself (KV v1): nothing is declared and nothing is ignored.
     ``existence_check`` answers whether an update would create (Vault then needs ``create``).
-    ``legacy`` marks the 0.7 document's generic replication paths; ``only`` a path one profile
-    lacks (:mod:`fakevault.model.versions`); ``answers`` names the response schemas of the
-    OpenAPI document.
+    ``legacy`` marks the 0.7 document's generic replication paths; ``requires`` names the
+    profile flag (:mod:`fakevault.model.versions`) a path exists under; ``answers`` names the
+    response schemas of the OpenAPI document.
     """
 
     pattern: str
@@ -279,12 +293,13 @@ class Path:
     raw_data: bool = False
     legacy: bool = False
     answers: str = ""
-    #: Vault serves it from its HTTP layer: refusals carry an empty error list (sys/health).
+    #: Vault serves it from its HTTP layer: where the profile says so (``bare_health_errors``),
+    #: its refusals carry an empty error list (sys/health).
     bare_errors: bool = False
     #: Vault copies this path's ``data`` to the top level too (http/handler.go's list).
     copy_data_to_top: bool = False
-    #: Only in the seed's 0.7 document (``"seed"``) or only in modern Vault (``"modern"``).
-    only: Literal["seed", "modern"] | None = None
+    #: The path exists only where this profile flag is set (``"!flag"``: where it is not).
+    requires: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "operations", MappingProxyType(dict(self.operations)))
@@ -298,9 +313,12 @@ class Path:
         """Fields by name."""
         return {f.name: f for f in self.fields}
 
-    def exists_in(self, modern: bool) -> bool:
-        """True when the path exists in a modern (or the seed's) profile."""
-        return self.only is None or (self.only == "modern") is modern
+    def exists_in(self, profile: Profile) -> bool:
+        """True when the path exists in ``profile`` (the version a world answers as)."""
+        if not self.requires:
+            return True
+        flag = self.requires.removeprefix("!")
+        return bool(getattr(profile, flag)) is (flag == self.requires)
 
     @property
     def literal(self) -> bool:
@@ -339,25 +357,25 @@ class Backend:
     def __repr__(self) -> str:
         return f"<Backend {self.name}: {len(self.paths)} paths>"
 
-    def route(self, rest: str, modern: bool = True,
+    def route(self, rest: str, profile: Profile,
               ) -> tuple[Path, dict[str, Any], Mapping[str, Field]] | None:
-        """The path serving ``rest`` (relative to the mount) in a modern (or the seed's)
-        profile, with its captures, or None."""
-        found = self._match(rest, modern)
+        """The path serving ``rest`` (relative to the mount) in ``profile``, with its captures,
+        or None."""
+        found = self._match(rest, profile)
         if found is None and self.lenient_slash and rest.endswith("/"):
-            found = self._match(rest[:-1], modern)
+            found = self._match(rest[:-1], profile)
         if found is None and self._fallback is not None:
             return self._fallback, {}, {}
         return found
 
-    def _match(self, rest: str, modern: bool,
+    def _match(self, rest: str, profile: Profile,
                ) -> tuple[Path, dict[str, Any], Mapping[str, Field]] | None:
         for path, captures, fields in self._literal.get(rest, ()):
-            if path.exists_in(modern):
+            if path.exists_in(profile):
                 return path, dict(captures), fields
         for regex, path, fields in self._patterns:
             match = regex.fullmatch(rest)
-            if match is not None and path.exists_in(modern):
+            if match is not None and path.exists_in(profile):
                 captures = {**path.captures,
                             **{k: v for k, v in match.groupdict().items() if v is not None}}
                 return path, captures, fields

@@ -10,8 +10,6 @@ import hashlib
 from fakevault.model.cluster import Cluster
 
 #: The Vault this fake claims to be.
-VERSION = "1.17.3+ent"
-BUILD_DATE = "2024-08-06T14:28:45Z"
 KV_PLUGIN_VERSION = "v0.19.0+builtin"
 VAULT_PLUGIN_VERSION = "v1.17.3+builtin.vault"
 LICENSE = {"state": "autoloaded", "expiry_time": "2099-12-31T23:59:59Z", "terminated": False}

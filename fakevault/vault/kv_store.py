@@ -124,7 +124,7 @@ def add_version(record: Record, config: dict[str, Any], data: dict[str, Any],
     record["versions"][str(number)] = {"created": now, "destroyed": False, "data": data,
                                        "deleted": deletion_time(record, config, now)}
     record["updated"] = now
-    limit = max(record["max_versions"], config["max_versions"]) or DEFAULT_MAX_VERSIONS
+    limit = max(record["max_versions"], config["max_versions"], 0) or DEFAULT_MAX_VERSIONS
     if number - record["oldest_version"] >= limit:
         for old in range(record["oldest_version"], number - limit + 1):
             record["versions"].pop(str(old), None)

@@ -21,9 +21,9 @@ import json
 import re
 from typing import Any
 
+from fakevault.model.versions import DEFAULT_VERSION, PROFILES
 from fakevault.vault.endpoints import endpoint, template
 from fakevault.vault.framework import Backend, Field, Path
-from fakevault.vault.identity import VERSION
 from fakevault.vault.openapi_schemas import ANSWERS, COMPONENTS, content, ref, warned
 from fakevault.vault.router import CONTROL, KV_V2, SYSTEM, TOKEN
 
@@ -60,12 +60,14 @@ DOCUMENTED: tuple[tuple[str | None, Backend, str], ...] = (
     ("/_fakevault/", CONTROL, "fakevault"))
 
 
-def build_document(generic_mount_paths: bool = False, modern: bool = True) -> dict[str, Any]:
-    """The whole OpenAPI document of a modern (or the seed's) profile; a new object each call."""
+def build_document(generic_mount_paths: bool = False,
+                   version: str = DEFAULT_VERSION) -> dict[str, Any]:
+    """The whole OpenAPI document of a world of Vault ``version``; a new object each call."""
+    profile = PROFILES[version]
     kv_mount = "/{secret_mount_path}/" if generic_mount_paths else "/secret/"
     paths: dict[str, Any] = {}
     for mount, backend, tag in DOCUMENTED:
-        for path in (p for p in backend.paths if p.exists_in(modern)):
+        for path in (p for p in backend.paths if p.exists_in(profile)):
             url = (mount or kv_mount) + template(path.pattern)
             paths[url] = _path_item(url, backend, path, tag)
     return {
@@ -75,7 +77,7 @@ def build_document(generic_mount_paths: bool = False, modern: bool = True) -> di
             "description": "HTTP API that gives you full access to Vault. All API routes are "
                            "prefixed with `/v1/`. Served by fakevault, a simulator of Vault "
                            "Enterprise replication; `/_fakevault/` is its control plane.",
-            "version": VERSION,
+            "version": profile.version,
             "license": {"name": "Mozilla Public License 2.0",
                         "url": "https://www.mozilla.org/en-US/MPL/2.0"},
         },
@@ -96,13 +98,13 @@ def build_document(generic_mount_paths: bool = False, modern: bool = True) -> di
 
 
 @functools.cache
-def _document_text(generic_mount_paths: bool, modern: bool) -> str:
-    return json.dumps(build_document(generic_mount_paths, modern))
+def _document_text(generic_mount_paths: bool, version: str) -> str:
+    return json.dumps(build_document(generic_mount_paths, version))
 
 
-def document(generic_mount_paths: bool = False, modern: bool = True) -> dict[str, Any]:
-    """The document, built once per process and handed out as a fresh copy."""
-    loaded: dict[str, Any] = json.loads(_document_text(generic_mount_paths, modern))
+def document(generic_mount_paths: bool = False, version: str = DEFAULT_VERSION) -> dict[str, Any]:
+    """The document, built once per process (per version) and handed out as a fresh copy."""
+    loaded: dict[str, Any] = json.loads(_document_text(generic_mount_paths, version))
     return loaded
 
 

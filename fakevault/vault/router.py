@@ -120,13 +120,14 @@ def handle(sim: Simulator, name: str, request: Request,
         raise UnavailableError(f"fakevault: cluster {name} is down (crashed)")
     ttl = wrap_ttl(request.wrap_ttl)  # a bad header is a 400 before anything else
     backend, mount, entry = resolve(cluster, request)
-    found = backend.route(request.path[len(mount):], sim.profile.modern)
+    found = backend.route(request.path[len(mount):], sim.profile)
     if found is None:
         raise UnsupportedPathError(UNSUPPORTED_PATH)
     path, captures, fields = found
     callback = path.operations.get(request.operation)
     if callback is None:
-        raise UnsupportedOperationError(*(() if path.bare_errors else (UNSUPPORTED_OPERATION,)))
+        bare = path.bare_errors and sim.profile.bare_health_errors
+        raise UnsupportedOperationError(*(() if bare else (UNSUPPORTED_OPERATION,)))
     if cluster.is_dr_secondary and not path.dr_ok:
         raise error("dr_secondary_path_disabled")
     ctx = Context(sim, cluster, request, path, request.path, captures,

@@ -131,3 +131,15 @@ def test_an_os_error_reaching_main_is_one_line(monkeypatch: pytest.MonkeyPatch,
     assert exit_info.value.code == 1
     assert capsys.readouterr().err == ("fakevault: error: Permission denied: "
                                        "/var/lib/world.json\n")
+
+
+def test_a_control_port_that_is_a_clusters_port_is_a_usage_error() -> None:
+    result = run("serve", "--port", "8600", "--control-port", "8601")
+    assert result.returncode == 2
+    assert "control port 8601 is also cluster b's port" in one_line(result)
+
+
+def test_a_missing_scenario_points_at_the_shipped_list(tmp_path: Path) -> None:
+    result = run("scenario", "run", "no-such-runbook", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "fakevault scenario list" in one_line(result)

@@ -288,3 +288,41 @@ def test_a_crashed_cluster_closes_its_port_under_a_live_server() -> None:
         # A reset brings a world where every cluster is up: the port opens again.
         assert http.post(f"{b}/_fakevault/reset", headers=root, json={}).status_code == 200
         assert http.get(f"{a}/v1/sys/health", timeout=5).status_code == 200
+
+
+# -- review findings: each failed before its fix ------------------------------------------------
+def test_a_negative_max_versions_is_a_400_and_writes_keep_working() -> None:
+    sim, vault = client()
+    before = world_state(sim)
+    response = vault.post("a", "secret/config", json={"max_versions": -1})
+    assert response.status_code == 400 and "max_versions" in response.json["errors"][0]
+    assert world_state(sim) == before
+    assert vault.post("a", "secret/data/y", json={"data": {"k": "v"}}).status_code == 200
+
+
+def test_enabling_an_auth_method_needs_sudo() -> None:
+    # vault/logical_system.go: auth/* is among the system backend's root (sudo) paths.
+    _, vault = client()
+    policy = '{"path": {"sys/*": {"capabilities": ["create", "update", "read"]}}}'
+    assert vault.post("a", "sys/policies/acl/ops", json={"policy": policy}).status_code == 204
+    token = vault.post("a", "auth/token/create", json={"policies": ["ops"]}).json["auth"][
+        "client_token"]
+    refused = vault.post("a", "sys/auth/approle", json={"type": "approle"}, token=token)
+    assert refused.status_code == 403
+
+
+def test_the_seed_profile_answers_every_health_refusal_with_words() -> None:
+    _, vault = client("0.7")
+    refused = vault.post("a", "sys/health", json={}, token=None)
+    assert refused.status_code == 405 and refused.json["errors"]
+
+
+def test_the_control_plane_through_python_is_a_clear_error() -> None:
+    with pytest.raises(VaultError, match="over HTTP"):
+        Simulator().vault("a").request("update", "reset", token="root", control=True)
+
+
+def test_the_openapi_document_reports_the_worlds_version() -> None:
+    _, vault = client("1.16")
+    spec = vault.get("a", "sys/internal/specs/openapi", token=None).json
+    assert spec["info"]["version"].startswith("1.16.")

@@ -16,14 +16,17 @@ import pytest
 from openapi_spec_validator import validate
 
 from fakevault import Simulator
+from fakevault.model.versions import DEFAULT_VERSION, PROFILES
 from fakevault.testing.clients import VaultTestClient
 from fakevault.vault.backends.control import world_state
 from fakevault.vault.endpoints import endpoint, template
 from fakevault.vault.framework import Field, Path, kind_of
 from fakevault.vault.openapi import DOCUMENTED, build_document, document
 
+DEFAULT_PROFILE = PROFILES[DEFAULT_VERSION]
+
 DECLARED = [(mount or "secret/", path) for mount, backend, _ in DOCUMENTED
-            for path in backend.paths if path.exists_in(modern=True)]
+            for path in backend.paths if path.exists_in(DEFAULT_PROFILE)]
 
 SPEC = "sys/internal/specs/openapi"
 METHODS = ("get", "head", "post", "put", "patch", "delete")
@@ -75,7 +78,7 @@ def test_it_is_deterministic_and_callers_get_their_own_copy() -> None:
 def test_every_declaration_appears_with_each_of_its_methods() -> None:
     by_declaration = {item["x-fakevault-declaration"]: item for item in DOC["paths"].values()}
     for mount, backend, _ in DOCUMENTED:
-        for path in (p for p in backend.paths if p.exists_in(modern=True)):
+        for path in (p for p in backend.paths if p.exists_in(DEFAULT_PROFILE)):
             item = by_declaration.pop(f"{backend.name}:{path.pattern}")
             described = {method.upper() for method in METHODS if method in item} - {"HEAD"}
             if _list_parameter(item):
@@ -129,7 +132,7 @@ def test_path_parameters_match_the_templates() -> None:
 def test_security_and_vaults_extensions_follow_each_declarations_auth() -> None:
     by_declaration = {f"{backend.name}:{path.pattern}": path
                       for _, backend, _ in DOCUMENTED for path in backend.paths
-                      if path.exists_in(modern=True)}
+                      if path.exists_in(DEFAULT_PROFILE)}
     for item in DOC["paths"].values():
         route = by_declaration[item["x-fakevault-declaration"]]
         assert item.get("x-vault-unauthenticated", False) is (route.auth in ("none", "dr_op"))

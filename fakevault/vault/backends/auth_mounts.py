@@ -46,5 +46,5 @@ PATHS: tuple[Path, ...] = (
           Field("description", "string", "A description of the mount."),
           Field("local", "bool", "Keep the mount (and its roles) off performance "
                 "secondaries.")),
-         answers="auth:mount", summary="Enable or disable an auth method."),
+         auth="sudo", answers="auth:mount", summary="Enable or disable an auth method."),
 )

@@ -53,7 +53,9 @@ def world_state(sim: Simulator) -> dict[str, Any]:
 
 
 def _replace(ctx: Context, sim: Simulator) -> Reply:
-    assert ctx.replace_world is not None
+    if ctx.replace_world is None:
+        raise InvalidRequestError("reset, seed and restore replace the world: send them over "
+                                  "HTTP, or make a new Simulator in Python")
     state = world_state(sim)  # first: a world that cannot show its state is not swapped in
     ctx.replace_world(sim)
     return Reply(raw=state)

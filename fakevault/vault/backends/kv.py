@@ -301,7 +301,8 @@ _VERSIONS = (Field("versions", "raw", "The versions to change.", required=True, 
 _DESTROY_VERSIONS = (Field("versions", "raw", "The versions to destroy.", required=True,
                            json="array", items="integer", missing="kv_no_versions_destroy"),)
 _DATA = (
-    Field("version", "int", "The version to read (0: current).", location="query", minimum=0),
+    Field("version", "int", "The version to read (0 or less: the current one).",
+          location="query"),
     Field("data", "map", "The secret: a JSON object.", required=True, missing="kv_no_data"),
     Field("options", "map", 'Write options; "cas" is the version the write expects to be '
           "current (0: only create)."),

@@ -46,7 +46,7 @@ def status_all(ctx: Context) -> Reply:
         "last_wal": ctx.cluster.storage.last_wal,
         "merkle_root": ctx.cluster.storage.merkle_root("performance"),
     }
-    return Reply(data=flat, top_level=flat)
+    return Reply(data=flat)  # copied to the top level too: the seed profile copies every sys/
 
 
 def status_type(ctx: Context) -> Reply:
@@ -254,15 +254,16 @@ PATHS: tuple[Path, ...] = (
       for verb, (callback, fields) in _PRIMARY.items()),
     # The seed's document also reads it with GET; modern Vault: update only (fact 7).
     _path("replication/primary/secondary-token", secondary_token, _SECONDARY_TOKEN,
-          operations=("read", "update"), auth="sudo", captures=PERF, legacy=True, only="seed"),
+          operations=("read", "update"), auth="sudo", captures=PERF, legacy=True,
+          requires="seed_only_paths"),
     _path("replication/primary/secondary-token", secondary_token, _SECONDARY_TOKEN,
-          auth="sudo", captures=PERF, legacy=True, only="modern"),
+          auth="sudo", captures=PERF, legacy=True, requires="!seed_only_paths"),
     _path(f"replication/{TYPES}/primary/secondary-token", secondary_token, _SECONDARY_TOKEN,
           auth="sudo"),
     _path("replication/primary/revoke-secondary", revoke_secondary, (_SECONDARY_ID,),
           captures=PERF, legacy=True),
     _path("replication/secondary/revoke-secondary", revoke_secondary, (_SECONDARY_ID,),
-          captures=PERF, legacy=True, only="seed"),  # not a path in modern Vault (fact 7)
+          captures=PERF, legacy=True, requires="seed_only_paths"),  # not in modern Vault
     _path(f"replication/{TYPES}/primary/revoke-secondary", revoke_secondary, (_SECONDARY_ID,)),
     *(_path(f"replication/secondary/{verb}", callback, fields, captures=PERF, legacy=True)
       for verb, (callback, fields) in _SECONDARY.items()),

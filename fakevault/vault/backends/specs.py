@@ -17,7 +17,7 @@ def openapi(ctx: Context) -> Response:
     from fakevault.vault.openapi import document  # built from every backend's declarations
 
     return Response(raw=document(generic_mount_paths=ctx.data.get("generic_mount_paths"),
-                                 modern=ctx.sim.profile.modern))
+                                 version=ctx.sim.vault_version))
 
 
 PATHS: tuple[Path, ...] = (

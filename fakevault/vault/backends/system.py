@@ -108,7 +108,7 @@ def _health_body(cluster: Cluster) -> dict[str, Any]:
 
 def _without_zero_last_wal(cluster: Cluster, body: dict[str, Any]) -> dict[str, Any]:
     """Modern Vault omits ``last_wal`` when it is 0 (``omitempty``; fact 16)."""
-    if cluster.world.profile.raft_leader and not body.get("last_wal"):
+    if cluster.world.profile.omit_zero_last_wal and not body.get("last_wal"):
         body.pop("last_wal", None)
     return body
 
@@ -284,7 +284,7 @@ def init_status(ctx: Context) -> Reply:
 _FORCE_NO_CACHE = Field("config.force_no_cache", "bool", "Never cache the mount's data.")
 _HEALTH = (
     *(Field(name, "raw", f"The status code to answer when {when} (default {code}).",
-            location="query", json="integer", minimum=200, maximum=599)
+            location="query", json="integer", minimum=100, maximum=999)
       for name, when, code in (
           ("activecode", "active", 200), ("standbycode", "a standby", 429),
           ("drsecondarycode", "a DR secondary", 472),

@@ -174,7 +174,8 @@ TOKEN_CREATE_FIELDS = (
           default=True),
     Field("display_name", "string", "The token's display name."),
     Field("meta", "map", "Metadata as string pairs.", values="string"),
-    Field("num_uses", "int", "The number of uses (0: unlimited).", minimum=0),
+    # Vault checks the sign itself, with its own message.
+    Field("num_uses", "int", "The number of uses (0: unlimited; not negative)."),
     Field("id", "string", "A custom token ID (root callers only)."),
 )
 _LOOKUP = (Field("token", "string", "The token to look up (the caller's if unset).",

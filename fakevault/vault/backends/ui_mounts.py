@@ -53,8 +53,8 @@ def read_ui_mount(ctx: Context) -> Response:
 
 
 PATHS: tuple[Path, ...] = (
-    Path("internal/ui/mounts", {"read": list_ui_mounts}, auth="none", only="modern",
+    Path("internal/ui/mounts", {"read": list_ui_mounts}, auth="none", requires="ui_mounts",
          answers="ui:mounts"),
     Path("internal/ui/mounts/(?P<path>.+)", {"read": read_ui_mount}, auth="none",
-         only="modern", answers="ui:mount"),
+         requires="ui_mounts", answers="ui:mount"),
 )
